@@ -42,7 +42,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * <b>Memory.</b> Slabs are mapped on first need, up to {@code maxBytes}, and kept until close, since
  * registering memory with RDMA is costly and the next burst will want them again. Each slab is
- * zero-filled when created so that a full tmpfs is reported then, not as SIGBUS later.
+ * zero-filled when created so that a full tmpfs is reported then, not as SIGBUS later. Mapping runs
+ * under the pool's lock, so the allocations that grow a cold pool pay for it (milliseconds for a
+ * 64 MiB slab); {@link Context#premap(boolean)} pays it all at construction instead.
  * <p>
  * Thread-safe. Allocation and release take one uncontended monitor and create no garbage when leak
  * detection is disabled (see {@link LeakDetection} for what sampling costs).
@@ -108,6 +110,10 @@ public final class BufferPool implements AutoCloseable
                 1,
                 (index, length) -> Slab.map(dir.resolve("reserve"), index, length));
             reserve.mapAll();
+            if (context.premap())
+            {
+                arena.mapAll();
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -872,6 +878,7 @@ public final class BufferPool implements AutoCloseable
         private LeakDetection leakDetection;
         private int leakSamplingInterval = LEAK_SAMPLING_INTERVAL_DEFAULT;
         private LeakListener leakListener;
+        private boolean premap;
         private boolean concluded;
 
         /**
@@ -1059,6 +1066,22 @@ public final class BufferPool implements AutoCloseable
         public Context leakSamplingInterval(final int leakSamplingInterval)
         {
             this.leakSamplingInterval = leakSamplingInterval;
+            return this;
+        }
+
+        public boolean premap()
+        {
+            return premap;
+        }
+
+        /**
+         * @param premap map every slab the bound allows when the pool is created, rather than on
+         *               first need; default false.
+         * @return this.
+         */
+        public Context premap(final boolean premap)
+        {
+            this.premap = premap;
             return this;
         }
 

@@ -103,6 +103,21 @@ class BufferPoolTest
     }
 
     @Test
+    void premapMapsTheWholeBoundAtOnceAndLazyPoolsMapOnFirstNeed()
+    {
+        final BufferPool lazy = pool(new BufferPool.Context().name("lazy").slabBytes(64 * KIB)
+            .minSegmentBytes(4 * KIB).reserveBytes(4 * KIB).maxBytes(3 * 64 * KIB + 4 * KIB));
+        final BufferPool eager = pool(new BufferPool.Context().name("eager").slabBytes(64 * KIB)
+            .minSegmentBytes(4 * KIB).reserveBytes(4 * KIB).maxBytes(3 * 64 * KIB + 4 * KIB).premap(true));
+
+        assertEquals(4 * KIB, lazy.mappedBytes());
+        assertEquals(3 * 64 * KIB + 4 * KIB, eager.mappedBytes());
+        assertEquals(4, eager.regions().size());
+        lazy.tryAllocate(4 * KIB).release();
+        assertEquals(64 * KIB + 4 * KIB, lazy.mappedBytes());
+    }
+
+    @Test
     void freedMemoryOfOneSizeServesAnotherByMergingBuddies()
     {
         final BufferPool pool = smallPool("merge");
