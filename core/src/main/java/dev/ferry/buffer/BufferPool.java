@@ -1,5 +1,6 @@
 package dev.ferry.buffer;
 
+import dev.ferry.FerryException;
 import dev.ferry.agent.IoAgentThreads;
 import dev.ferry.bulk.Region;
 import dev.ferry.shm.OwnedDirectory;
@@ -146,7 +147,7 @@ public final class BufferPool implements AutoCloseable
      * ahead of this request.
      * @throws IllegalArgumentException if the size is out of range.
      * @throws PoolClosedException      if the pool is closed.
-     * @throws dev.ferry.FerryException if a new slab was needed and could not be created.
+     * @throws FerryException if a new slab was needed and could not be created.
      */
     public Segment tryAllocate(final int size)
     {
@@ -196,7 +197,7 @@ public final class BufferPool implements AutoCloseable
      *                                bound and the use.
      * @throws PoolClosedException    if the pool is or gets closed.
      * @throws IllegalStateException  on an I/O agent thread.
-     * @throws dev.ferry.FerryException if interrupted (the interrupt flag is kept set).
+     * @throws FerryException if interrupted (the interrupt flag is kept set).
      */
     public Segment allocate(final int size, final long deadlineNs)
     {
@@ -232,7 +233,7 @@ public final class BufferPool implements AutoCloseable
                     cancel(waiter);
                     if (Thread.currentThread().isInterrupted())
                     {
-                        throw new dev.ferry.FerryException(
+                        throw new FerryException(
                             "interrupted while waiting for " + size + " bytes from buffer pool '" + name + "'");
                     }
                     synchronized (lock)
