@@ -47,8 +47,8 @@ import java.util.concurrent.locks.LockSupport;
  * under the pool's lock, so the allocations that grow a cold pool pay for it (milliseconds for a
  * 64 MiB slab); {@link Context#premap(boolean)} pays it all at construction instead.
  * <p>
- * Thread-safe. Allocation and release take one uncontended monitor and create no garbage when leak
- * detection is disabled (see {@link LeakDetection} for what sampling costs).
+ * Thread-safe. Allocation and release each take one monitor (release takes it again only when
+ * waiters are queued) and create no garbage when leak detection is disabled (see {@link LeakDetection} for what sampling costs).
  */
 public final class BufferPool implements AutoCloseable
 {
@@ -669,6 +669,12 @@ public final class BufferPool implements AutoCloseable
 
     private void serveWaiters()
     {
+        // No lost wake-up: a waiter that queues after memory was freed finds that memory when it subscribes.
+        if (0 == waiterCount)
+        {
+            return;
+        }
+
         while (true)
         {
             final PoolWaiter waiter;

@@ -55,6 +55,7 @@ public final class OwnedDirectory implements AutoCloseable
         {
             // the directory is gone; a lock on a deleted file is dropped when the channel goes
         }
+        ShmDirectory.forgetOwned(path);
     }
 
     public String toString()

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -70,6 +71,12 @@ public final class ShmDirectory
     private static final Set<PosixFilePermission> OWNER_DIR = PosixFilePermissions.fromString("rwx------");
     private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    /**
+     * Owned directories of this process. Never opened by {@link #reclaimDead()}: closing any channel
+     * on a lock file drops every fcntl lock the process holds on that file, so probing our own lock
+     * would leave the directory unlocked and let another process reclaim it while we live.
+     */
+    private static final Set<Path> OWNED_HERE = ConcurrentHashMap.newKeySet();
 
     private final Path root;
 
@@ -178,6 +185,7 @@ public final class ShmDirectory
 
         final long pid = ProcessHandle.current().pid();
         final Path dir = root.resolve(prefix + "-" + pid + "-" + SEQUENCE.incrementAndGet());
+        OWNED_HERE.add(dir);
         FileChannel lockChannel = null;
         try
         {
@@ -188,7 +196,9 @@ public final class ShmDirectory
                 PosixFilePermissions.asFileAttribute(OWNER_FILE));
             final FileLock lock = lockChannel.lock();
             final String owner = "pid=" + pid + "\nboot=" + HostIdentity.bootId() + "\n";
-            Files.write(dir.resolve(OWNER_FILE_NAME), owner.getBytes(StandardCharsets.US_ASCII));
+            final Path ownerFile = Files.createFile(
+                dir.resolve(OWNER_FILE_NAME), PosixFilePermissions.asFileAttribute(OWNER_FILE));
+            Files.write(ownerFile, owner.getBytes(StandardCharsets.US_ASCII));
 
             return new OwnedDirectory(dir, lockChannel, lock);
         }
@@ -196,6 +206,7 @@ public final class ShmDirectory
         {
             closeQuietly(lockChannel);
             deleteRecursively(dir);
+            OWNED_HERE.remove(dir);
             throw new FerryException(
                 "cannot create " + dir + " in Ferry's shared-memory root: " + ex + "; check free space and " +
                 "permissions there, or choose another root with -D" + DIR_PROP_NAME + "=DIR", ex);
@@ -230,6 +241,11 @@ public final class ShmDirectory
 
     private static boolean reclaimIfDead(final Path dir)
     {
+        if (OWNED_HERE.contains(dir))
+        {
+            return false;
+        }
+
         final Path lockFile = dir.resolve(LOCK_FILE_NAME);
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.WRITE))
         {
@@ -240,7 +256,7 @@ public final class ShmDirectory
             }
             catch (final OverlappingFileLockException ex)
             {
-                return false; // held by this very process
+                return false; // another thread of this process is reclaiming it
             }
 
             if (null == lock)
@@ -306,6 +322,16 @@ public final class ShmDirectory
             file,
             EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
             PosixFilePermissions.asFileAttribute(OWNER_FILE));
+    }
+
+    /**
+     * Called by {@link OwnedDirectory#close()} once the directory is removed and its lock dropped.
+     *
+     * @param dir no longer owned by this process.
+     */
+    static void forgetOwned(final Path dir)
+    {
+        OWNED_HERE.remove(dir);
     }
 
     static void deleteRecursively(final Path dir)

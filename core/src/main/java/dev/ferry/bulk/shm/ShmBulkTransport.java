@@ -35,9 +35,9 @@ import java.util.ArrayDeque;
  * <p>
  * <b>What is trusted.</b> Nothing a peer says. A region is attached only if the peer's boot id is
  * this host's, its file lies under this process's Ferry shared-memory root (so a peer cannot make
- * the puller read, say, a private key and serve it onward), is a regular file and not a symlink,
- * belongs to this process's user, and is at least as long as the region claims. Every pull is then
- * checked against the region's length before any byte is read.
+ * the puller read, say, a private key and serve it onward), is a regular file reached through no
+ * symbolic link, belongs to this process's user, and is at least as long as the region claims. Every
+ * pull is then checked against the region's length before any byte is read.
  * <p>
  * <b>Work.</b> Pulls are queued and copied in {@link #doWork()}, at most {@code chunkBytes} per call
  * so that one 64 MiB pull does not hold the agent for milliseconds. If the owner truncates its file
@@ -348,7 +348,12 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
                 "refusing to read " + source + " of " + peer + ": the peer attached no region " + regionId +
                 (null == regions ? " (it attached none)" : " (it attached " + regions.keySet() + ")"));
         }
-        if (source.offset() < 0 || source.length() < 0 || source.offset() > region.length - source.length())
+        if (source.offset() < 0 || source.length() < 0)
+        {
+            throw new BulkTransportException(
+                "refusing to read " + source + " of " + peer + ": its offset and length must not be negative");
+        }
+        if (source.offset() > region.length - source.length())
         {
             throw new BulkTransportException(
                 "refusing to read " + source + " of " + peer + ": it reaches past the end of region " + regionId +
@@ -373,6 +378,15 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
 
         try
         {
+            // NOFOLLOW_LINKS guards only the last name, so a linked directory inside the root could
+            // lead anywhere: the real path must be the one the locator names.
+            final Path realFile = file.toRealPath();
+            if (!realFile.equals(shmRoot.toRealPath().resolve(shmRoot.relativize(file))))
+            {
+                throw refuse(peer, regionId,
+                    "its file " + file + " leads through a symbolic link to " + realFile + "; only files that lie " +
+                    "under Ferry's shared-memory root itself are mapped");
+            }
             final BasicFileAttributes attributes =
                 Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!attributes.isRegularFile())
