@@ -22,6 +22,19 @@ public final class Event
     private final DataView data;
     private final int partition;
     private final long eventId;
+    private final Acknowledger acknowledger;
+
+    /**
+     * Marks events consumed; given by the consumer that delivered them.
+     */
+    @FunctionalInterface
+    public interface Acknowledger
+    {
+        /**
+         * @param event every event of its partition up to and including this one is consumed.
+         */
+        void acknowledge(Event event);
+    }
 
     /**
      * @param metadata  of the event.
@@ -30,6 +43,19 @@ public final class Event
      * @param eventId   the partition gave it, from 0.
      */
     public Event(final Metadata metadata, final DataView data, final int partition, final long eventId)
+    {
+        this(metadata, data, partition, eventId, null);
+    }
+
+    /**
+     * @param metadata     of the event.
+     * @param data         of the event; {@link DataView#EMPTY} for none.
+     * @param partition    that stored it, from 0.
+     * @param eventId      the partition gave it, from 0.
+     * @param acknowledger of the consumer that delivered it, or null.
+     */
+    public Event(
+        final Metadata metadata, final DataView data, final int partition, final long eventId, final Acknowledger acknowledger)
     {
         if (partition < 0)
         {
@@ -43,6 +69,23 @@ public final class Event
         this.data = Objects.requireNonNull(data, "data");
         this.partition = partition;
         this.eventId = eventId;
+        this.acknowledger = acknowledger;
+    }
+
+    /**
+     * Mark this event and every earlier event of its partition consumed: the server moves this
+     * consumer's cursor past it (a consumer of the same name resumes after it), and the memory of
+     * those events' data may be reused, so their views must no longer be read.
+     *
+     * @throws IllegalStateException if the event did not come from a consumer.
+     */
+    public void acknowledge()
+    {
+        if (null == acknowledger)
+        {
+            throw new IllegalStateException("event " + eventId + " did not come from a consumer; only those can be acknowledged");
+        }
+        acknowledger.acknowledge(this);
     }
 
     public Metadata metadata()

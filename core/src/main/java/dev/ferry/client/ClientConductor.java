@@ -1,0 +1,1003 @@
+package dev.ferry.client;
+
+import dev.ferry.FerryException;
+import dev.ferry.agent.IoAgentThreads;
+import dev.ferry.buffer.BufferPool;
+import dev.ferry.buffer.Segment;
+import dev.ferry.bulk.BulkTransport;
+import dev.ferry.bulk.BulkTransportException;
+import dev.ferry.bulk.DataDescriptor;
+import dev.ferry.bulk.PeerInfo;
+import dev.ferry.bulk.PullHandler;
+import dev.ferry.bulk.Region;
+import dev.ferry.bulk.RegionDescriptor;
+import dev.ferry.channel.ConnectionListener;
+import dev.ferry.channel.Inbound;
+import dev.ferry.channel.MessageTransport;
+import dev.ferry.engine.PeerLink;
+import dev.ferry.event.DataView;
+import dev.ferry.event.Event;
+import dev.ferry.event.Metadata;
+import dev.ferry.protocol.InboundFrame;
+import dev.ferry.protocol.MalformedFrameException;
+import dev.ferry.protocol.codecs.AcknowledgeEncoder;
+import dev.ferry.protocol.codecs.BatchAckDecoder;
+import dev.ferry.protocol.codecs.CreateTopicEncoder;
+import dev.ferry.protocol.codecs.CreditEncoder;
+import dev.ferry.protocol.codecs.ErrorDecoder;
+import dev.ferry.protocol.codecs.EventBatchDecoder;
+import dev.ferry.protocol.codecs.GoodbyeEncoder;
+import dev.ferry.protocol.codecs.HelloEncoder;
+import dev.ferry.protocol.codecs.HelloReplyDecoder;
+import dev.ferry.protocol.codecs.ListTopicsEncoder;
+import dev.ferry.protocol.codecs.MessageHeaderEncoder;
+import dev.ferry.protocol.codecs.MetadataBatchEncoder;
+import dev.ferry.protocol.codecs.OpenTopicEncoder;
+import dev.ferry.protocol.codecs.RegionAnnouncementDecoder;
+import dev.ferry.protocol.codecs.RegionAnnouncementEncoder;
+import dev.ferry.protocol.codecs.SubscribeEncoder;
+import dev.ferry.protocol.codecs.TopicInfoDecoder;
+import dev.ferry.protocol.codecs.TopicListDecoder;
+import dev.ferry.shm.HostIdentity;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A client's I/O agent: owns the channels to and from the server, the bulk transport, and the state
+ * of every producer and consumer of the client, so none of it needs a lock. Application threads
+ * reach it through a command queue; results come back as futures.
+ * <p>
+ * Duty cycle: the control-plane transport's work, commands, replies from the server, pulls,
+ * sending producers' batches, consumers' pulls and deliveries, and flushing the link to the server.
+ */
+final class ClientConductor implements Agent, ConnectionListener, PullHandler
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(ClientConductor.class);
+    private static final int COMMAND_QUEUE_CAPACITY = 64 * 1024;
+    private static final int LINK_QUEUE_BYTES = 64 << 20;
+
+    /**
+     * Work for the agent, from an application thread.
+     */
+    @FunctionalInterface
+    interface Command
+    {
+        void execute(ClientConductor conductor);
+    }
+
+    /**
+     * A request whose reply is matched by correlation id.
+     */
+    @FunctionalInterface
+    interface Request
+    {
+        void send(ClientConductor conductor, long correlationId);
+    }
+
+    /**
+     * A topic as the server described it.
+     */
+    record TopicInfo(String name, int topicId, int partitions)
+    {
+    }
+
+    private final Ferry.Context context;
+    private final MessageTransport messages;
+    private final BulkTransport bulk;
+    private final BufferPool pool;
+    private final long clientId;
+    private final Inbound replies;
+    private final PeerLink server;
+    private final ManyToOneConcurrentArrayQueue<Command> commands =
+        new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
+    private final java.util.function.Consumer<Command> commandHandler = (command) -> command.execute(this);
+    private final AtomicLong ids = new AtomicLong();
+    private final CompletableFuture<PeerInfo> connected = new CompletableFuture<>();
+    private final InboundFrame frame = new InboundFrame();
+    private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final HelloEncoder helloEncoder = new HelloEncoder();
+    private final GoodbyeEncoder goodbyeEncoder = new GoodbyeEncoder();
+    private final CreateTopicEncoder createTopicEncoder = new CreateTopicEncoder();
+    private final OpenTopicEncoder openTopicEncoder = new OpenTopicEncoder();
+    private final ListTopicsEncoder listTopicsEncoder = new ListTopicsEncoder();
+    private final RegionAnnouncementEncoder regionAnnouncementEncoder = new RegionAnnouncementEncoder();
+    private final MetadataBatchEncoder metadataBatchEncoder = new MetadataBatchEncoder();
+    private final SubscribeEncoder subscribeEncoder = new SubscribeEncoder();
+    private final CreditEncoder creditEncoder = new CreditEncoder();
+    private final AcknowledgeEncoder acknowledgeEncoder = new AcknowledgeEncoder();
+    private final Long2ObjectHashMap<CompletableFuture<Object>> requests = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<ProducerState> producers = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Batch> batches = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<ConsumerState> consumers = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Incoming> pulls = new Long2ObjectHashMap<>();
+    private final LongHashSet announcedRegions = new LongHashSet();
+    private PeerInfo serverPeer;
+    private long nextBatchSeq;
+    private FerryException lost;
+
+    ClientConductor(
+        final Ferry.Context context,
+        final MessageTransport messages,
+        final BulkTransport bulk,
+        final BufferPool pool,
+        final long clientId)
+    {
+        this.context = context;
+        this.messages = messages;
+        this.bulk = bulk;
+        this.pool = pool;
+        this.clientId = clientId;
+        this.replies = messages.listenForReplies(context.replyHost(), this);
+        this.server = new PeerLink(messages.connect(context.server()), LINK_QUEUE_BYTES);
+
+        final HelloEncoder hello = helloEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(clientId)
+            .pid(ProcessHandle.current().pid())
+            .replyStreamId(0)
+            .clientName(context.name())
+            .bootId(HostIdentity.bootId())
+            .replyChannel(replies.address())
+            .bulkTransports(bulk.name());
+        hello.putSecret(new byte[0], 0, 0);
+        server.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
+    }
+
+    public String roleName()
+    {
+        return "ferry-client-" + context.name();
+    }
+
+    public void onStart()
+    {
+        IoAgentThreads.markCurrentThread(roleName());
+    }
+
+    public int doWork()
+    {
+        int work = messages.doWork();
+        work += commands.drain(commandHandler, 1024);
+        work += replies.poll(this::onMessage, 64);
+        work += bulk.doWork();
+        for (final ProducerState producer : producers.values())
+        {
+            work += producer.sendBatches();
+        }
+        for (final ConsumerState consumer : consumers.values())
+        {
+            work += consumer.progress();
+        }
+        work += server.flush();
+
+        return work;
+    }
+
+    public void onClose()
+    {
+        final GoodbyeEncoder goodbye = goodbyeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientId(clientId);
+        try
+        {
+            server.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + goodbye.encodedLength());
+            server.flush();
+        }
+        catch (final FerryException ignore)
+        {
+            // closing anyway
+        }
+        failEverything(new FerryException("the Ferry client '" + context.name() + "' was closed"));
+        CloseHelper.quietCloseAll(server, replies, bulk, messages);
+        IoAgentThreads.clearCurrentThread();
+    }
+
+    /**
+     * @return a process-wide unique id for correlation and producer and consumer ids.
+     */
+    long nextId()
+    {
+        return ids.incrementAndGet();
+    }
+
+    CompletableFuture<PeerInfo> connected()
+    {
+        return connected;
+    }
+
+    /**
+     * Hand work to the agent. Waits briefly if its queue is full.
+     */
+    void command(final Command command)
+    {
+        final long deadlineNs = System.nanoTime() + context.requestTimeout().toNanos();
+        while (!commands.offer(command))
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new FerryException(
+                    "the I/O agent of Ferry client '" + context.name() + "' took no work for " +
+                    context.requestTimeout().toMillis() + " ms; it is stuck or was closed");
+            }
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(50));
+        }
+    }
+
+    CompletableFuture<Object> request(final Request request)
+    {
+        final CompletableFuture<Object> future = new CompletableFuture<>();
+        final long correlationId = nextId();
+        command((c) ->
+        {
+            if (null != c.lost)
+            {
+                future.completeExceptionally(c.lost);
+                return;
+            }
+            c.requests.put(correlationId, future);
+            request.send(c, correlationId);
+        });
+        return future;
+    }
+
+    void createTopic(final String name, final int partitions, final long correlationId)
+    {
+        final CreateTopicEncoder encoder = createTopicEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(clientId).correlationId(correlationId).partitions(partitions).name(name);
+        send(encoder.encodedLength());
+    }
+
+    void openTopic(final String name, final long correlationId)
+    {
+        final OpenTopicEncoder encoder = openTopicEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(clientId).correlationId(correlationId).name(name);
+        send(encoder.encodedLength());
+    }
+
+    void listTopics(final long correlationId)
+    {
+        final ListTopicsEncoder encoder = listTopicsEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(clientId).correlationId(correlationId);
+        send(encoder.encodedLength());
+    }
+
+    void addProducer(final Producer producer)
+    {
+        producers.put(producer.producerId(), new ProducerState(producer));
+    }
+
+    void removeProducer(final Producer producer)
+    {
+        producers.remove(producer.producerId());
+    }
+
+    void push(final PendingEvent event)
+    {
+        final ProducerState producer = producers.get(event.producer.producerId());
+        if (null != lost || null == producer)
+        {
+            fail(event, null != lost ? lost : new FerryException("the producer is closed"));
+            return;
+        }
+        producer.accumulating[event.partition].addLast(event);
+    }
+
+    void flush(final Producer producer)
+    {
+        final ProducerState state = producers.get(producer.producerId());
+        if (null != state)
+        {
+            state.flushRequested = true;
+        }
+    }
+
+    void subscribe(final Consumer consumer, final long correlationId)
+    {
+        final ConsumerState state = new ConsumerState(consumer);
+        consumers.put(consumer.consumerId(), state);
+        final int[] partitions = consumer.partitions();
+        final SubscribeEncoder subscribe = subscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .consumerId(consumer.consumerId())
+            .correlationId(correlationId)
+            .topicId(consumer.topic().topicId())
+            .credit(consumer.options().prefetch());
+        final SubscribeEncoder.PartitionsEncoder entries = subscribe.partitionsCount(partitions.length);
+        for (final int partition : partitions)
+        {
+            entries.next().partition(partition);
+        }
+        subscribe.consumerName(consumer.name());
+        send(subscribe.encodedLength());
+    }
+
+    void pull(final Consumer consumer, final CompletableFuture<Event> future)
+    {
+        final ConsumerState state = consumers.get(consumer.consumerId());
+        if (null != lost || null == state)
+        {
+            future.completeExceptionally(null != lost ? lost : new IllegalStateException("the consumer is closed"));
+            return;
+        }
+        state.waiting.addLast(future);
+        state.deliver();
+    }
+
+    void removeConsumer(final Consumer consumer)
+    {
+        final ConsumerState state = consumers.remove(consumer.consumerId());
+        if (null != state)
+        {
+            state.close(new IllegalStateException("consumer '" + consumer.name() + "' was closed"));
+        }
+    }
+
+    public void onConnected(final int sessionId, final String sourceAddress)
+    {
+        LOGGER.debug("server stream {} connected from {}", sessionId, sourceAddress);
+    }
+
+    public void onDisconnected(final int sessionId)
+    {
+        if (connected.isDone() && null == lost)
+        {
+            lost = new FerryException(
+                "lost the connection to the Ferry server at " + context.server() + "; events not yet acknowledged " +
+                "were not stored");
+            LOGGER.warn(lost.getMessage());
+            failEverything(lost);
+        }
+    }
+
+    public void onPullComplete(final long correlationId)
+    {
+        final Incoming incoming = pulls.remove(correlationId);
+        if (null != incoming)
+        {
+            incoming.pulling = false;
+            incoming.pulled = true;
+            if (incoming.abandoned)
+            {
+                incoming.data.release();
+            }
+        }
+    }
+
+    public void onPullFailed(final long correlationId, final BulkTransportException cause)
+    {
+        final Incoming incoming = pulls.remove(correlationId);
+        if (null != incoming)
+        {
+            incoming.pulling = false;
+            incoming.failure = cause;
+            if (incoming.abandoned)
+            {
+                incoming.data.release();
+            }
+        }
+    }
+
+    private void onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    {
+        final int templateId;
+        try
+        {
+            templateId = frame.decode(buffer, offset, length);
+        }
+        catch (final MalformedFrameException ex)
+        {
+            LOGGER.warn("ignoring a bad frame from the server: {}", ex.getMessage());
+            return;
+        }
+
+        switch (templateId)
+        {
+            case HelloReplyDecoder.TEMPLATE_ID:
+                onHelloReply(frame.helloReply());
+                break;
+            case ErrorDecoder.TEMPLATE_ID:
+                onError(frame.error());
+                break;
+            case TopicInfoDecoder.TEMPLATE_ID:
+                onTopicInfo(frame.topicInfo());
+                break;
+            case TopicListDecoder.TEMPLATE_ID:
+                onTopicList(frame.topicList());
+                break;
+            case RegionAnnouncementDecoder.TEMPLATE_ID:
+                onRegionAnnouncement(frame.regionAnnouncement());
+                break;
+            case BatchAckDecoder.TEMPLATE_ID:
+                onBatchAck(frame.batchAck());
+                break;
+            case EventBatchDecoder.TEMPLATE_ID:
+                onEventBatch(frame.eventBatch());
+                break;
+            default:
+                LOGGER.debug("ignoring message {} from the server", templateId);
+        }
+    }
+
+    private void onHelloReply(final HelloReplyDecoder reply)
+    {
+        final long serverId = reply.serverId();
+        final long pid = reply.pid();
+        final String bootId = reply.bootId();
+        reply.bulkTransports();
+        serverPeer = new PeerInfo(serverId, bootId, pid);
+        connected.complete(serverPeer);
+    }
+
+    private void onError(final ErrorDecoder error)
+    {
+        final long correlationId = error.correlationId();
+        final String message = error.message();
+        final CompletableFuture<Object> request = requests.remove(correlationId);
+        if (null != request)
+        {
+            request.completeExceptionally(new FerryException(message));
+            return;
+        }
+
+        final Batch batch = batches.remove(correlationId);
+        if (null != batch)
+        {
+            batch.fail(new FerryException(message));
+            return;
+        }
+
+        LOGGER.warn("the server reported: {}", message);
+    }
+
+    private void onTopicInfo(final TopicInfoDecoder info)
+    {
+        final long correlationId = info.correlationId();
+        final int topicId = info.topicId();
+        final int partitions = info.partitions();
+        final String name = info.name();
+        final CompletableFuture<Object> request = requests.remove(correlationId);
+        if (null != request)
+        {
+            request.complete(new TopicInfo(name, topicId, partitions));
+        }
+    }
+
+    private void onTopicList(final TopicListDecoder list)
+    {
+        final long correlationId = list.correlationId();
+        final List<TopicDescription> topics = new ArrayList<>();
+        for (final TopicListDecoder.TopicsDecoder topic : list.topics())
+        {
+            final int partitions = topic.partitions();
+            final long events = topic.events();
+            topics.add(new TopicDescription(topic.name(), partitions, events));
+        }
+        final CompletableFuture<Object> request = requests.remove(correlationId);
+        if (null != request)
+        {
+            request.complete(topics);
+        }
+    }
+
+    private void onRegionAnnouncement(final RegionAnnouncementDecoder announcement)
+    {
+        final long regionId = announcement.regionId();
+        final long length = announcement.length();
+        final String transport = announcement.transport();
+        final byte[] locator = new byte[announcement.locatorLength()];
+        announcement.getLocator(locator, 0, locator.length);
+        try
+        {
+            bulk.attach(serverPeer, new RegionDescriptor(transport, regionId, length, locator));
+        }
+        catch (final BulkTransportException ex)
+        {
+            LOGGER.error("cannot read the server's region {}: {}", regionId, ex.getMessage());
+        }
+    }
+
+    private void onBatchAck(final BatchAckDecoder ack)
+    {
+        final Batch batch = batches.remove(ack.batchSeq());
+        if (null != batch)
+        {
+            batch.complete(ack.firstEventId(), ack.count());
+        }
+    }
+
+    private void onEventBatch(final EventBatchDecoder batch)
+    {
+        final ConsumerState state = consumers.get(batch.consumerId());
+        if (null == state)
+        {
+            return;
+        }
+
+        final int index = state.indexOf(batch.partition());
+        if (index < 0)
+        {
+            return;
+        }
+        for (final EventBatchDecoder.EventsDecoder event : batch.events())
+        {
+            final Incoming incoming = new Incoming(
+                batch.partition(), event.eventId(), event.regionId(), event.offset(), event.length());
+            incoming.metadata = new byte[event.metadataLength()];
+            event.getMetadata(incoming.metadata, 0, incoming.metadata.length);
+            state.incoming[index].addLast(incoming);
+        }
+    }
+
+    private void announce(final Region region)
+    {
+        if (!announcedRegions.add(region.regionId()))
+        {
+            return;
+        }
+
+        final RegionDescriptor descriptor = bulk.register(region);
+        final byte[] locator = descriptor.locator();
+        final RegionAnnouncementEncoder encoder = new RegionAnnouncementEncoder()
+            .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .senderId(clientId)
+            .regionId(descriptor.regionId())
+            .length(descriptor.length())
+            .transport(descriptor.transport())
+            .putLocator(locator, 0, locator.length);
+        send(encoder.encodedLength());
+    }
+
+    private void send(final int messageLength)
+    {
+        server.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageLength);
+    }
+
+    private void failEverything(final FerryException cause)
+    {
+        for (final CompletableFuture<Object> request : requests.values())
+        {
+            request.completeExceptionally(cause);
+        }
+        requests.clear();
+        for (final Batch batch : new ArrayList<>(batches.values()))
+        {
+            batch.fail(cause);
+        }
+        batches.clear();
+        for (final ProducerState producer : producers.values())
+        {
+            producer.failAccumulated(cause);
+        }
+        for (final ConsumerState consumer : consumers.values())
+        {
+            consumer.close(cause);
+        }
+        consumers.clear();
+        connected.completeExceptionally(cause);
+    }
+
+    private static void fail(final PendingEvent event, final FerryException cause)
+    {
+        if (null != event.data)
+        {
+            event.data.release();
+        }
+        event.producer.released(1);
+        event.future.completeExceptionally(cause);
+    }
+
+    /**
+     * A producer's events per partition: those waiting to be batched and the batches sent.
+     */
+    private final class ProducerState
+    {
+        final Producer producer;
+        final ArrayDeque<PendingEvent>[] accumulating;
+        final int[] inFlight;
+        boolean flushRequested;
+
+        @SuppressWarnings("unchecked")
+        ProducerState(final Producer producer)
+        {
+            this.producer = producer;
+            final int partitions = producer.topic().partitions();
+            this.accumulating = new ArrayDeque[partitions];
+            this.inFlight = new int[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                accumulating[p] = new ArrayDeque<>();
+            }
+        }
+
+        int sendBatches()
+        {
+            int work = 0;
+            boolean anyLeft = false;
+            for (int p = 0; p < accumulating.length; p++)
+            {
+                final ArrayDeque<PendingEvent> events = accumulating[p];
+                while (!events.isEmpty() && inFlight[p] < producer.options().maxPendingBatches())
+                {
+                    final int batchSize = producer.options().batchSize();
+                    if (ProducerOptions.ADAPTIVE != batchSize && events.size() < batchSize && !flushRequested)
+                    {
+                        break;
+                    }
+                    sendBatch(p, events);
+                    work++;
+                }
+                anyLeft |= !events.isEmpty();
+            }
+            if (!anyLeft)
+            {
+                flushRequested = false;
+            }
+            return work;
+        }
+
+        private void sendBatch(final int partition, final ArrayDeque<PendingEvent> events)
+        {
+            final int maxBytes = server.maxMessageLength() - MessageHeaderEncoder.ENCODED_LENGTH -
+                MetadataBatchEncoder.BLOCK_LENGTH - 64;
+            final int maxEvents = producer.options().eventsPerBatch();
+            final List<PendingEvent> taken = new ArrayList<>();
+            int bytes = 0;
+            for (final PendingEvent event : events)
+            {
+                final int eventBytes = MetadataBatchEncoder.EventsEncoder.sbeBlockLength() + 4 + event.metadata.length;
+                if (taken.size() == maxEvents || (!taken.isEmpty() && bytes + eventBytes > maxBytes))
+                {
+                    break;
+                }
+                if (null != event.data)
+                {
+                    announce(event.data.region());
+                }
+                taken.add(event);
+                bytes += eventBytes;
+            }
+            for (int i = 0; i < taken.size(); i++)
+            {
+                events.pollFirst();
+            }
+
+            final long batchSeq = ++nextBatchSeq;
+            final MetadataBatchEncoder batch = metadataBatchEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .producerId(producer.producerId())
+                .batchSeq(batchSeq)
+                .topicId(producer.topic().topicId())
+                .partition(partition);
+            final MetadataBatchEncoder.EventsEncoder encoder = batch.eventsCount(taken.size());
+            for (final PendingEvent event : taken)
+            {
+                final Segment data = event.data;
+                encoder.next()
+                    .regionId(null == data ? 0 : data.region().regionId())
+                    .offset(null == data ? 0 : data.regionOffset())
+                    .length(null == data ? 0 : data.length())
+                    .putMetadata(event.metadata, 0, event.metadata.length);
+            }
+            send(batch.encodedLength());
+
+            batches.put(batchSeq, new Batch(this, partition, taken.toArray(new PendingEvent[0])));
+            inFlight[partition]++;
+        }
+
+        void failAccumulated(final FerryException cause)
+        {
+            for (final ArrayDeque<PendingEvent> events : accumulating)
+            {
+                PendingEvent event;
+                while (null != (event = events.pollFirst()))
+                {
+                    fail(event, cause);
+                }
+            }
+        }
+    }
+
+    /**
+     * A batch sent and not yet acknowledged.
+     */
+    private static final class Batch
+    {
+        final ProducerState producer;
+        final int partition;
+        final PendingEvent[] events;
+
+        Batch(final ProducerState producer, final int partition, final PendingEvent[] events)
+        {
+            this.producer = producer;
+            this.partition = partition;
+            this.events = events;
+        }
+
+        void complete(final long firstEventId, final int count)
+        {
+            producer.inFlight[partition]--;
+            if (count != events.length)
+            {
+                fail(new FerryException(
+                    "the server acknowledged " + count + " events of a batch of " + events.length + "; protocol error"));
+                return;
+            }
+            for (int i = 0; i < events.length; i++)
+            {
+                final PendingEvent event = events[i];
+                if (null != event.data)
+                {
+                    event.data.release();
+                }
+                event.future.complete(firstEventId + i);
+            }
+            producer.producer.released(events.length);
+        }
+
+        void fail(final FerryException cause)
+        {
+            producer.inFlight[partition] = Math.max(0, producer.inFlight[partition] - 1);
+            for (final PendingEvent event : events)
+            {
+                ClientConductor.fail(event, cause);
+            }
+        }
+    }
+
+    /**
+     * An event the server sent a consumer, on its way to the application.
+     */
+    private static final class Incoming
+    {
+        final int partition;
+        final long eventId;
+        final long regionId;
+        final long offset;
+        final long length;
+        byte[] metadata;
+        Segment data;
+        boolean pulling;
+        boolean pulled;
+        boolean abandoned;
+        BulkTransportException failure;
+
+        Incoming(final int partition, final long eventId, final long regionId, final long offset, final long length)
+        {
+            this.partition = partition;
+            this.eventId = eventId;
+            this.regionId = regionId;
+            this.offset = offset;
+            this.length = length;
+        }
+    }
+
+    /**
+     * A consumer's events per partition: arriving, delivered and not acknowledged; and the
+     * application's pulls waiting for events.
+     */
+    private final class ConsumerState implements Event.Acknowledger
+    {
+        final Consumer consumer;
+        final int[] partitions;
+        final ArrayDeque<Incoming>[] incoming;
+        final ArrayDeque<Incoming>[] unacknowledged;
+        final int[] deliveredSinceCredit;
+        final ArrayDeque<Event> ready = new ArrayDeque<>();
+        final ArrayDeque<CompletableFuture<Event>> waiting = new ArrayDeque<>();
+        final int creditBatch;
+
+        @SuppressWarnings("unchecked")
+        ConsumerState(final Consumer consumer)
+        {
+            this.consumer = consumer;
+            this.partitions = consumer.partitions();
+            this.incoming = new ArrayDeque[partitions.length];
+            this.unacknowledged = new ArrayDeque[partitions.length];
+            this.deliveredSinceCredit = new int[partitions.length];
+            this.creditBatch = Math.max(1, consumer.options().prefetch() / 2);
+            for (int i = 0; i < partitions.length; i++)
+            {
+                incoming[i] = new ArrayDeque<>();
+                unacknowledged[i] = new ArrayDeque<>();
+            }
+        }
+
+        int indexOf(final int partition)
+        {
+            for (int i = 0; i < partitions.length; i++)
+            {
+                if (partitions[i] == partition)
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        int progress()
+        {
+            int work = 0;
+            for (int i = 0; i < partitions.length; i++)
+            {
+                work += startPulls(incoming[i]);
+                work += collect(i);
+            }
+            return work + deliver();
+        }
+
+        private int startPulls(final ArrayDeque<Incoming> events)
+        {
+            int started = 0;
+            for (final Incoming event : events)
+            {
+                if (event.pulling || event.pulled || 0 == event.length)
+                {
+                    continue;
+                }
+                final Segment segment = pool.tryAllocate((int)event.length);
+                if (null == segment)
+                {
+                    break; // the pool is exhausted: pull again once the application acknowledges
+                }
+                event.data = segment;
+                event.pulling = true;
+                final long correlationId = nextId();
+                pulls.put(correlationId, event);
+                try
+                {
+                    bulk.pull(
+                        serverPeer,
+                        new DataDescriptor(event.regionId, event.offset, event.length),
+                        0,
+                        (int)event.length,
+                        segment.view(),
+                        correlationId,
+                        ClientConductor.this);
+                }
+                catch (final BulkTransportException ex)
+                {
+                    pulls.remove(correlationId);
+                    event.pulling = false;
+                    event.failure = ex;
+                }
+                started++;
+            }
+            return started;
+        }
+
+        private int collect(final int index)
+        {
+            int collected = 0;
+            final ArrayDeque<Incoming> events = incoming[index];
+            Incoming event;
+            while (null != (event = events.peekFirst()) && (0 == event.length || event.pulled || null != event.failure))
+            {
+                events.pollFirst();
+                if (null != event.failure)
+                {
+                    if (null != event.data)
+                    {
+                        event.data.release();
+                    }
+                    final CompletableFuture<Event> future = waiting.pollFirst();
+                    LOGGER.error("could not read event {} of partition {}: {}",
+                        event.eventId, event.partition, event.failure.getMessage());
+                    if (null != future)
+                    {
+                        future.completeExceptionally(event.failure);
+                    }
+                    continue;
+                }
+                unacknowledged[index].addLast(event);
+                ready.addLast(new Event(
+                    Metadata.of(event.metadata),
+                    null == event.data ? DataView.EMPTY : event.data.view(),
+                    event.partition,
+                    event.eventId,
+                    this));
+                collected++;
+            }
+            return collected;
+        }
+
+        int deliver()
+        {
+            int delivered = 0;
+            while (!ready.isEmpty() && !waiting.isEmpty())
+            {
+                final Event event = ready.pollFirst();
+                waiting.pollFirst().complete(event);
+                final int index = indexOf(event.partition());
+                if (++deliveredSinceCredit[index] >= creditBatch)
+                {
+                    sendCredit(event.partition(), deliveredSinceCredit[index]);
+                    deliveredSinceCredit[index] = 0;
+                }
+                delivered++;
+            }
+            return delivered;
+        }
+
+        private void sendCredit(final int partition, final int events)
+        {
+            final CreditEncoder encoder = creditEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .consumerId(consumer.consumerId())
+                .topicId(consumer.topic().topicId())
+                .partition(partition)
+                .events(events);
+            send(encoder.encodedLength());
+        }
+
+        public void acknowledge(final Event event)
+        {
+            command((c) -> onAcknowledge(event.partition(), event.eventId()));
+        }
+
+        private void onAcknowledge(final int partition, final long eventId)
+        {
+            final int index = indexOf(partition);
+            if (index < 0 || consumers.get(consumer.consumerId()) != this)
+            {
+                return;
+            }
+
+            final AcknowledgeEncoder encoder = acknowledgeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .consumerId(consumer.consumerId())
+                .topicId(consumer.topic().topicId())
+                .partition(partition)
+                .eventId(eventId);
+            send(encoder.encodedLength());
+
+            Incoming event;
+            while (null != (event = unacknowledged[index].peekFirst()) && event.eventId <= eventId)
+            {
+                unacknowledged[index].pollFirst();
+                if (null != event.data)
+                {
+                    event.data.release();
+                }
+            }
+        }
+
+        void close(final RuntimeException cause)
+        {
+            CompletableFuture<Event> future;
+            while (null != (future = waiting.pollFirst()))
+            {
+                future.completeExceptionally(cause);
+            }
+            ready.clear();
+            for (int i = 0; i < partitions.length; i++)
+            {
+                releaseAll(incoming[i]);
+                releaseAll(unacknowledged[i]);
+            }
+        }
+
+        private void releaseAll(final ArrayDeque<Incoming> events)
+        {
+            Incoming event;
+            while (null != (event = events.pollFirst()))
+            {
+                if (event.pulling)
+                {
+                    event.abandoned = true; // released when the pull in flight ends
+                }
+                else if (null != event.data)
+                {
+                    event.data.release();
+                }
+            }
+        }
+    }
+}

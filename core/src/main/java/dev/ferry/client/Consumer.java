@@ -1,0 +1,118 @@
+package dev.ferry.client;
+
+import dev.ferry.event.Event;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads a topic's events under a name (Mofka semantics): a new name starts at event 0 of each
+ * partition, the same name resumes after its last acknowledgement.
+ * <p>
+ * The server sends up to {@link ConsumerOptions#prefetch()} events per partition ahead of
+ * {@link #pull()}; the I/O agent pulls each event's data from the server's log into the client's
+ * pool as it arrives. An event's data stays valid until the event (or a later one of its
+ * partition) is {@link Event#acknowledge() acknowledged}; acknowledge what you are done with, or
+ * the pool fills and the consumer stops pulling.
+ * <p>
+ * Thread-safe.
+ */
+public final class Consumer implements AutoCloseable
+{
+    private final Topic topic;
+    private final ConsumerOptions options;
+    private final ClientConductor conductor;
+    private final long consumerId;
+    private final int[] partitions;
+    private volatile boolean closed;
+
+    private Consumer(final Topic topic, final ConsumerOptions options, final int[] partitions)
+    {
+        this.topic = topic;
+        this.options = options;
+        this.conductor = topic.ferry().conductor();
+        this.consumerId = conductor.nextId();
+        this.partitions = partitions;
+    }
+
+    static Consumer subscribe(final Topic topic, final ConsumerOptions options)
+    {
+        final int[] partitions = null == options.partitions() ? allPartitions(topic.partitions()) : options.partitions();
+        for (final int partition : partitions)
+        {
+            if (partition < 0 || partition >= topic.partitions())
+            {
+                throw new IllegalArgumentException(
+                    "topic '" + topic.name() + "' has no partition " + partition + " (it has " + topic.partitions() + ")");
+            }
+        }
+
+        final Consumer consumer = new Consumer(topic, options, partitions);
+        topic.ferry().await(
+            topic.ferry().conductor().request((c, correlationId) -> c.subscribe(consumer, correlationId)),
+            "subscribe consumer '" + options.name() + "' to topic '" + topic.name() + "'");
+        return consumer;
+    }
+
+    /**
+     * @return a future completed with the next event, in order within each partition.
+     */
+    public CompletableFuture<Event> pull()
+    {
+        final CompletableFuture<Event> future = new CompletableFuture<>();
+        if (closed)
+        {
+            future.completeExceptionally(new IllegalStateException("consumer '" + options.name() + "' is closed"));
+            return future;
+        }
+        conductor.command((c) -> c.pull(this, future));
+        return future;
+    }
+
+    /**
+     * Stop reading. Events delivered and not acknowledged will be sent again to the next consumer of
+     * this name. Pending {@link #pull()}s fail.
+     */
+    public void close()
+    {
+        if (!closed)
+        {
+            closed = true;
+            conductor.command((c) -> c.removeConsumer(this));
+        }
+    }
+
+    public String name()
+    {
+        return options.name();
+    }
+
+    Topic topic()
+    {
+        return topic;
+    }
+
+    ConsumerOptions options()
+    {
+        return options;
+    }
+
+    long consumerId()
+    {
+        return consumerId;
+    }
+
+    int[] partitions()
+    {
+        return partitions;
+    }
+
+    private static int[] allPartitions(final int count)
+    {
+        final int[] partitions = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            partitions[i] = i;
+        }
+        return partitions;
+    }
+}

@@ -1,0 +1,418 @@
+package dev.ferry.client;
+
+import dev.ferry.FerryException;
+import dev.ferry.agent.IoAgentThreads;
+import dev.ferry.buffer.BufferPool;
+import dev.ferry.bulk.BulkTransport;
+import dev.ferry.bulk.BulkTransports;
+import dev.ferry.bulk.PeerInfo;
+import dev.ferry.bulk.shm.ShmBulkTransport;
+import dev.ferry.channel.MessageTransport;
+import dev.ferry.channel.MessageTransports;
+import dev.ferry.shm.ShmDirectory;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The Ferry client (Mofka's driver): one connection to a server, one I/O agent thread, one
+ * registered buffer pool for event data. Opens topics, which make producers and consumers.
+ * <pre>{@code
+ * try (Ferry ferry = Ferry.connect(new Ferry.Context().server("127.0.0.1:7420")))
+ * {
+ *     Topic topic = ferry.openTopic("frames");
+ *     try (Producer producer = topic.producer())
+ *     {
+ *         long eventId = producer.push(Metadata.of("{\"frame\":1}"), data).get(5, TimeUnit.SECONDS);
+ *     }
+ * }
+ * }</pre>
+ * Methods marked <b>Blocks</b> wait at most the context's request timeout.
+ */
+public final class Ferry implements AutoCloseable
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(Ferry.class);
+
+    private final Context context;
+    private final BufferPool pool;
+    private final ClientConductor conductor;
+    private final AgentRunner runner;
+
+    private Ferry(final Context context, final BufferPool pool, final ClientConductor conductor, final AgentRunner runner)
+    {
+        this.context = context;
+        this.pool = pool;
+        this.conductor = conductor;
+        this.runner = runner;
+    }
+
+    /**
+     * Connect to a server. <b>Blocks</b> until the server answers, at most the request timeout.
+     *
+     * @param context settings; concluded here.
+     * @return the connected client.
+     * @throws FerryException naming the server if it does not answer in time.
+     */
+    public static Ferry connect(final Context context)
+    {
+        context.conclude();
+        IoAgentThreads.checkMayBlock("Ferry.connect");
+        BufferPool pool = null;
+        MessageTransport messages = null;
+        BulkTransport bulk = null;
+        AgentRunner runner = null;
+        try
+        {
+            final long clientId = ThreadLocalRandom.current().nextLong();
+            pool = new BufferPool(new BufferPool.Context()
+                .name("client-" + context.name())
+                .directory(context.shmRoot())
+                .maxBytes(context.poolMaxBytes())
+                .slabBytes(context.poolSlabBytes()));
+            messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
+            bulk = BulkTransports.provider(ShmBulkTransport.NAME).newTransport(PeerInfo.local(clientId), context.shmRoot());
+            final ClientConductor conductor = new ClientConductor(context, messages, bulk, pool, clientId);
+            runner = new AgentRunner(
+                context.idleStrategy(), (error) -> LOGGER.error("client I/O agent error", error), null, conductor);
+            AgentRunner.startOnThread(runner);
+
+            final Ferry ferry = new Ferry(context, pool, conductor, runner);
+            try
+            {
+                conductor.connected().get(context.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            catch (final TimeoutException ex)
+            {
+                throw new FerryException(
+                    "no Ferry server answered at " + context.server() + " within " + context.requestTimeout().toMillis() +
+                    " ms; is one running there? start one with: ferry server --endpoint " + context.server());
+            }
+            catch (final ExecutionException ex)
+            {
+                throw new FerryException("could not connect to the Ferry server at " + context.server() + ": " +
+                    ex.getCause().getMessage(), ex.getCause());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new FerryException("interrupted while connecting to " + context.server());
+            }
+
+            return ferry;
+        }
+        catch (final RuntimeException ex)
+        {
+            if (null != runner)
+            {
+                runner.close();
+            }
+            else
+            {
+                CloseHelper.quietCloseAll(bulk, messages);
+            }
+            CloseHelper.quietClose(pool);
+            throw ex;
+        }
+    }
+
+    /**
+     * Create a topic on the server. <b>Blocks.</b>
+     *
+     * @param name       of the topic.
+     * @param partitions it has.
+     * @return the topic.
+     * @throws FerryException with the server's reason if it exists or the name is invalid.
+     */
+    public Topic createTopic(final String name, final int partitions)
+    {
+        final ClientConductor.TopicInfo info = (ClientConductor.TopicInfo)await(
+            conductor.request((c, correlationId) -> c.createTopic(name, partitions, correlationId)),
+            "create topic '" + name + "'");
+        return new Topic(this, info.name(), info.topicId(), info.partitions());
+    }
+
+    /**
+     * Open a topic that exists on the server. <b>Blocks.</b>
+     *
+     * @param name of the topic.
+     * @return the topic.
+     * @throws FerryException naming the topic if the server has none of that name.
+     */
+    public Topic openTopic(final String name)
+    {
+        final ClientConductor.TopicInfo info = (ClientConductor.TopicInfo)await(
+            conductor.request((c, correlationId) -> c.openTopic(name, correlationId)),
+            "open topic '" + name + "'");
+        return new Topic(this, info.name(), info.topicId(), info.partitions());
+    }
+
+    /**
+     * @return the server's topics. <b>Blocks.</b>
+     */
+    @SuppressWarnings("unchecked")
+    public List<TopicDescription> listTopics()
+    {
+        return (List<TopicDescription>)await(conductor.request((c, correlationId) -> c.listTopics(correlationId)), "list topics");
+    }
+
+    /**
+     * @return the registered pool event data lives in.
+     */
+    public BufferPool pool()
+    {
+        return pool;
+    }
+
+    /**
+     * Stop the I/O agent (pending pushes and pulls fail), leave the server, release the pool.
+     */
+    public void close()
+    {
+        runner.close((int)TimeUnit.SECONDS.toMillis(5), (thread) ->
+            LOGGER.warn("the client's I/O agent did not stop within 5 s; interrupting {}", thread.getName()));
+        pool.close();
+    }
+
+    Context context()
+    {
+        return context;
+    }
+
+    ClientConductor conductor()
+    {
+        return conductor;
+    }
+
+    Object await(final CompletableFuture<Object> future, final String what)
+    {
+        IoAgentThreads.checkMayBlock(what);
+        try
+        {
+            return future.get(context.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new FerryException(
+                "the Ferry server at " + context.server() + " did not answer within " +
+                context.requestTimeout().toMillis() + " ms to: " + what + "; is it still running?");
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            throw cause instanceof FerryException ? (FerryException)cause : new FerryException(what + " failed: " + cause, cause);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted while waiting to " + what);
+        }
+    }
+
+    /**
+     * A client's settings. Setters return this; {@link #conclude()} checks them once and fills defaults.
+     */
+    public static final class Context
+    {
+        private String server = dev.ferry.server.FerryServer.Context.ENDPOINT_DEFAULT;
+        private String name = "client";
+        private String replyHost;
+        private Path shmRoot;
+        private Path externalDriverDirectory;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private long poolMaxBytes = BufferPool.Context.MAX_BYTES_DEFAULT;
+        private int poolSlabBytes = BufferPool.Context.SLAB_BYTES_DEFAULT;
+        private int maxMetadataBytes = 64 << 10;
+        private IdleStrategy idleStrategy;
+        private boolean concluded;
+
+        /**
+         * @return this, checked.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                return this;
+            }
+            if (null == shmRoot)
+            {
+                shmRoot = ShmDirectory.defaultRoot();
+            }
+            if (null == replyHost)
+            {
+                final int colon = server.lastIndexOf(':');
+                replyHost = colon > 0 ? server.substring(0, colon) : "127.0.0.1";
+            }
+            if (null == idleStrategy)
+            {
+                idleStrategy = new BackoffIdleStrategy(
+                    100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            concluded = true;
+            return this;
+        }
+
+        public String server()
+        {
+            return server;
+        }
+
+        /**
+         * @param server endpoint {@code host:port} of the server, or {@code ipc} when sharing its media driver.
+         * @return this.
+         */
+        public Context server(final String server)
+        {
+            this.server = server;
+            return this;
+        }
+
+        public String name()
+        {
+            return name;
+        }
+
+        /**
+         * @param name of this client, in the server's logs and in file names.
+         * @return this.
+         */
+        public Context name(final String name)
+        {
+            this.name = name;
+            return this;
+        }
+
+        public String replyHost()
+        {
+            return replyHost;
+        }
+
+        /**
+         * @param replyHost address the server reaches this client at; default the server's host
+         *                  (right for loopback; give this host's address when the server is remote).
+         * @return this.
+         */
+        public Context replyHost(final String replyHost)
+        {
+            this.replyHost = replyHost;
+            return this;
+        }
+
+        public Path shmRoot()
+        {
+            return shmRoot;
+        }
+
+        /**
+         * @param shmRoot Ferry's shared-memory root; default {@link ShmDirectory#defaultRoot()}.
+         * @return this.
+         */
+        public Context shmRoot(final Path shmRoot)
+        {
+            this.shmRoot = shmRoot;
+            return this;
+        }
+
+        public Path externalDriverDirectory()
+        {
+            return externalDriverDirectory;
+        }
+
+        /**
+         * @param directory of a running Aeron media driver to use instead of embedding one.
+         * @return this.
+         */
+        public Context externalDriverDirectory(final Path directory)
+        {
+            this.externalDriverDirectory = directory;
+            return this;
+        }
+
+        public Duration requestTimeout()
+        {
+            return requestTimeout;
+        }
+
+        /**
+         * @param requestTimeout longest wait for the server's answer to a request; default 10 s.
+         * @return this.
+         */
+        public Context requestTimeout(final Duration requestTimeout)
+        {
+            this.requestTimeout = requestTimeout;
+            return this;
+        }
+
+        public long poolMaxBytes()
+        {
+            return poolMaxBytes;
+        }
+
+        /**
+         * @param bytes bound of the client's registered pool; default 1 GiB.
+         * @return this.
+         */
+        public Context poolMaxBytes(final long bytes)
+        {
+            this.poolMaxBytes = bytes;
+            return this;
+        }
+
+        public int poolSlabBytes()
+        {
+            return poolSlabBytes;
+        }
+
+        /**
+         * @param bytes slab size of the pool, the largest event data; default 64 MiB.
+         * @return this.
+         */
+        public Context poolSlabBytes(final int bytes)
+        {
+            this.poolSlabBytes = bytes;
+            return this;
+        }
+
+        public int maxMetadataBytes()
+        {
+            return maxMetadataBytes;
+        }
+
+        /**
+         * @param bytes largest metadata a producer accepts; default 64 KiB.
+         * @return this.
+         */
+        public Context maxMetadataBytes(final int bytes)
+        {
+            this.maxMetadataBytes = bytes;
+            return this;
+        }
+
+        public IdleStrategy idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        /**
+         * @param idleStrategy for the I/O agent; default backs off to 1 ms sleeps.
+         * @return this.
+         */
+        public Context idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+    }
+}

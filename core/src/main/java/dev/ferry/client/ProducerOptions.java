@@ -1,0 +1,99 @@
+package dev.ferry.client;
+
+import java.time.Duration;
+
+/**
+ * How a producer batches and how much it keeps in flight (Mofka's producer options).
+ */
+public final class ProducerOptions
+{
+    /**
+     * Batch size meaning adaptive: send what has accumulated as soon as a batch slot is free.
+     */
+    public static final int ADAPTIVE = 0;
+
+    /**
+     * Most events in one adaptive batch.
+     */
+    public static final int ADAPTIVE_MAX_EVENTS = 1024;
+
+    private String name = "producer";
+    private int batchSize = ADAPTIVE;
+    private int maxPendingBatches = 2;
+    private Duration pushTimeout = Duration.ofSeconds(30);
+
+    public String name()
+    {
+        return name;
+    }
+
+    /**
+     * @param name of the producer, in messages.
+     * @return this.
+     */
+    public ProducerOptions name(final String name)
+    {
+        this.name = name;
+        return this;
+    }
+
+    public int batchSize()
+    {
+        return batchSize;
+    }
+
+    /**
+     * @param batchSize events per batch; {@link #ADAPTIVE} (the default) sends what has accumulated
+     *                  whenever fewer than {@link #maxPendingBatches()} batches are unacknowledged.
+     * @return this.
+     */
+    public ProducerOptions batchSize(final int batchSize)
+    {
+        if (batchSize < 0 || batchSize > 65_535)
+        {
+            throw new IllegalArgumentException("batch size must be from 1 to 65535, or 0 for adaptive; was " + batchSize);
+        }
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    public int maxPendingBatches()
+    {
+        return maxPendingBatches;
+    }
+
+    /**
+     * @param maxPendingBatches batches per partition sent and not yet acknowledged; {@code push} blocks
+     *                          when they and the batch being filled are full. Default 2.
+     * @return this.
+     */
+    public ProducerOptions maxPendingBatches(final int maxPendingBatches)
+    {
+        if (maxPendingBatches < 1)
+        {
+            throw new IllegalArgumentException("max pending batches must be at least 1, was " + maxPendingBatches);
+        }
+        this.maxPendingBatches = maxPendingBatches;
+        return this;
+    }
+
+    public Duration pushTimeout()
+    {
+        return pushTimeout;
+    }
+
+    /**
+     * @param pushTimeout longest a {@code push} waits for room before it fails. Default 30 s.
+     * @return this.
+     */
+    public ProducerOptions pushTimeout(final Duration pushTimeout)
+    {
+        this.pushTimeout = pushTimeout;
+        return this;
+    }
+
+    int eventsPerBatch()
+    {
+        return ADAPTIVE == batchSize ? ADAPTIVE_MAX_EVENTS : batchSize;
+    }
+}

@@ -1,0 +1,323 @@
+package dev.ferry.server;
+
+import dev.ferry.FerryException;
+import dev.ferry.buffer.Sizes;
+import dev.ferry.bulk.BulkTransport;
+import dev.ferry.bulk.BulkTransports;
+import dev.ferry.bulk.PeerInfo;
+import dev.ferry.bulk.shm.ShmBulkTransport;
+import dev.ferry.channel.MessageTransport;
+import dev.ferry.channel.MessageTransports;
+import dev.ferry.shm.OwnedDirectory;
+import dev.ferry.shm.ShmDirectory;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Ferry server: hosts topics and their partitions, stores producers' events and serves them to
+ * consumers. One I/O agent thread does all of it.
+ * <p>
+ * Partitions are kept in {@code memory} mode: append-only logs of mapped segment files in the
+ * server's directory under Ferry's shared-memory root, removed when the server closes.
+ * <pre>{@code
+ * try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint("127.0.0.1:7420")))
+ * {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class FerryServer implements AutoCloseable
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(FerryServer.class);
+
+    private final AgentRunner runner;
+    private final ServerConductor conductor;
+
+    private FerryServer(final AgentRunner runner, final ServerConductor conductor)
+    {
+        this.runner = runner;
+        this.conductor = conductor;
+    }
+
+    /**
+     * Start a server and bind its endpoint.
+     *
+     * @param context settings; concluded here.
+     * @return the running server.
+     * @throws FerryException naming the endpoint if it cannot be bound, or the setting at fault.
+     */
+    public static FerryServer launch(final Context context)
+    {
+        context.conclude();
+        final OwnedDirectory directory = ShmDirectory.open(context.shmRoot()).createOwned("server");
+        MessageTransport messages = null;
+        BulkTransport bulk = null;
+        try
+        {
+            final long serverId = ThreadLocalRandom.current().nextLong();
+            messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
+            bulk = BulkTransports.provider(ShmBulkTransport.NAME).newTransport(PeerInfo.local(serverId), context.shmRoot());
+            final ServerConductor conductor = new ServerConductor(context, messages, bulk, directory, serverId);
+            final AgentRunner runner = new AgentRunner(
+                context.idleStrategy(),
+                (error) -> LOGGER.error("server I/O agent error", error),
+                null,
+                conductor);
+            AgentRunner.startOnThread(runner);
+            LOGGER.info("Ferry server listening on {}", conductor.address());
+
+            return new FerryServer(runner, conductor);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(bulk, messages, directory);
+            throw ex;
+        }
+    }
+
+    /**
+     * @return the address clients connect to.
+     */
+    public String address()
+    {
+        return conductor.address();
+    }
+
+    /**
+     * Stop the I/O agent, close every session, and remove the partitions' files.
+     */
+    public void close()
+    {
+        runner.close((int)TimeUnit.SECONDS.toMillis(5), (thread) ->
+            LOGGER.warn("the server's I/O agent did not stop within 5 s; interrupting {}", thread.getName()));
+    }
+
+    /**
+     * A server's settings. Setters return this; {@link #conclude()} checks them once and fills defaults.
+     */
+    public static final class Context
+    {
+        /**
+         * Default endpoint.
+         */
+        public static final String ENDPOINT_DEFAULT = "127.0.0.1:7420";
+
+        private String endpoint = ENDPOINT_DEFAULT;
+        private Path shmRoot;
+        private Path externalDriverDirectory;
+        private int logSegmentBytes = 64 << 20;
+        private long logMaxBytes = 8L << 30;
+        private int maxMetadataBytes = 64 << 10;
+        private int maxDataBytes;
+        private int maxEventsPerBatch = 4096;
+        private int maxQueuedBatchBytes = 64 << 20;
+        private IdleStrategy idleStrategy;
+        private boolean concluded;
+
+        /**
+         * @return this, checked.
+         * @throws IllegalArgumentException naming the setting at fault.
+         */
+        public Context conclude()
+        {
+            if (concluded)
+            {
+                return this;
+            }
+            if (null == shmRoot)
+            {
+                shmRoot = ShmDirectory.defaultRoot();
+            }
+            if (maxMetadataBytes < 1 || maxMetadataBytes > (1 << 20))
+            {
+                throw new IllegalArgumentException("max metadata size must be from 1 byte to 1 MiB, was " + maxMetadataBytes);
+            }
+            if (logSegmentBytes < maxMetadataBytes + (64 << 10))
+            {
+                throw new IllegalArgumentException(
+                    "log segments of " + Sizes.format(logSegmentBytes) + " are too small; use at least " +
+                    Sizes.format(maxMetadataBytes + (64 << 10)));
+            }
+            final int largestData = logSegmentBytes - maxMetadataBytes - 4096;
+            if (0 == maxDataBytes)
+            {
+                maxDataBytes = largestData;
+            }
+            if (maxDataBytes < 0 || maxDataBytes > largestData)
+            {
+                throw new IllegalArgumentException(
+                    "max data size " + maxDataBytes + " does not fit a log segment of " +
+                    Sizes.format(logSegmentBytes) + "; use at most " + largestData + " or raise the segment size");
+            }
+            if (maxEventsPerBatch < 1 || maxEventsPerBatch > 65_535)
+            {
+                throw new IllegalArgumentException("max events per batch must be from 1 to 65535, was " + maxEventsPerBatch);
+            }
+            if (null == idleStrategy)
+            {
+                idleStrategy = new BackoffIdleStrategy(
+                    100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            concluded = true;
+            return this;
+        }
+
+        public String endpoint()
+        {
+            return endpoint;
+        }
+
+        /**
+         * @param endpoint {@code host:port} to listen on, or {@code ipc} to serve clients sharing a media driver.
+         * @return this.
+         */
+        public Context endpoint(final String endpoint)
+        {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        public Path shmRoot()
+        {
+            return shmRoot;
+        }
+
+        /**
+         * @param shmRoot Ferry's shared-memory root; default {@link ShmDirectory#defaultRoot()}.
+         * @return this.
+         */
+        public Context shmRoot(final Path shmRoot)
+        {
+            this.shmRoot = shmRoot;
+            return this;
+        }
+
+        public Path externalDriverDirectory()
+        {
+            return externalDriverDirectory;
+        }
+
+        /**
+         * @param directory of a running Aeron media driver to use instead of embedding one.
+         * @return this.
+         */
+        public Context externalDriverDirectory(final Path directory)
+        {
+            this.externalDriverDirectory = directory;
+            return this;
+        }
+
+        public int logSegmentBytes()
+        {
+            return logSegmentBytes;
+        }
+
+        /**
+         * @param bytes size of each partition log segment file; bounds one event's size.
+         * @return this.
+         */
+        public Context logSegmentBytes(final int bytes)
+        {
+            this.logSegmentBytes = bytes;
+            return this;
+        }
+
+        public long logMaxBytes()
+        {
+            return logMaxBytes;
+        }
+
+        /**
+         * @param bytes most bytes of segments per partition.
+         * @return this.
+         */
+        public Context logMaxBytes(final long bytes)
+        {
+            this.logMaxBytes = bytes;
+            return this;
+        }
+
+        public int maxMetadataBytes()
+        {
+            return maxMetadataBytes;
+        }
+
+        /**
+         * @param bytes largest metadata of one event the server accepts.
+         * @return this.
+         */
+        public Context maxMetadataBytes(final int bytes)
+        {
+            this.maxMetadataBytes = bytes;
+            return this;
+        }
+
+        public int maxDataBytes()
+        {
+            return maxDataBytes;
+        }
+
+        /**
+         * @param bytes largest data of one event the server accepts; default what a log segment holds.
+         * @return this.
+         */
+        public Context maxDataBytes(final int bytes)
+        {
+            this.maxDataBytes = bytes;
+            return this;
+        }
+
+        public int maxEventsPerBatch()
+        {
+            return maxEventsPerBatch;
+        }
+
+        /**
+         * @param events most events in one producer batch.
+         * @return this.
+         */
+        public Context maxEventsPerBatch(final int events)
+        {
+            this.maxEventsPerBatch = events;
+            return this;
+        }
+
+        public int maxQueuedBatchBytes()
+        {
+            return maxQueuedBatchBytes;
+        }
+
+        /**
+         * @param bytes most bytes of batches waiting to be stored per partition.
+         * @return this.
+         */
+        public Context maxQueuedBatchBytes(final int bytes)
+        {
+            this.maxQueuedBatchBytes = bytes;
+            return this;
+        }
+
+        public IdleStrategy idleStrategy()
+        {
+            return idleStrategy;
+        }
+
+        /**
+         * @param idleStrategy for the I/O agent; default backs off to 1 ms sleeps.
+         * @return this.
+         */
+        public Context idleStrategy(final IdleStrategy idleStrategy)
+        {
+            this.idleStrategy = idleStrategy;
+            return this;
+        }
+    }
+}

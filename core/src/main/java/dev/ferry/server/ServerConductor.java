@@ -1,0 +1,794 @@
+package dev.ferry.server;
+
+import dev.ferry.FerryException;
+import dev.ferry.agent.IoAgentThreads;
+import dev.ferry.bulk.BulkTransport;
+import dev.ferry.bulk.BulkTransportException;
+import dev.ferry.bulk.PeerInfo;
+import dev.ferry.bulk.Region;
+import dev.ferry.bulk.RegionDescriptor;
+import dev.ferry.channel.ConnectionListener;
+import dev.ferry.channel.Inbound;
+import dev.ferry.channel.MessageTransport;
+import dev.ferry.engine.PeerLink;
+import dev.ferry.log.LogEntry;
+import dev.ferry.log.PartitionLog;
+import dev.ferry.protocol.InboundFrame;
+import dev.ferry.protocol.MalformedFrameException;
+import dev.ferry.protocol.codecs.AcknowledgeDecoder;
+import dev.ferry.protocol.codecs.BatchAckEncoder;
+import dev.ferry.protocol.codecs.CreateTopicDecoder;
+import dev.ferry.protocol.codecs.CreditDecoder;
+import dev.ferry.protocol.codecs.ErrorCode;
+import dev.ferry.protocol.codecs.ErrorEncoder;
+import dev.ferry.protocol.codecs.EventBatchEncoder;
+import dev.ferry.protocol.codecs.GoodbyeDecoder;
+import dev.ferry.protocol.codecs.HeartbeatDecoder;
+import dev.ferry.protocol.codecs.HelloDecoder;
+import dev.ferry.protocol.codecs.HelloReplyEncoder;
+import dev.ferry.protocol.codecs.ListTopicsDecoder;
+import dev.ferry.protocol.codecs.MessageHeaderEncoder;
+import dev.ferry.protocol.codecs.MetadataBatchDecoder;
+import dev.ferry.protocol.codecs.OpenTopicDecoder;
+import dev.ferry.protocol.codecs.RegionAnnouncementDecoder;
+import dev.ferry.protocol.codecs.RegionAnnouncementEncoder;
+import dev.ferry.protocol.codecs.SubscribeDecoder;
+import dev.ferry.protocol.codecs.TopicInfoEncoder;
+import dev.ferry.protocol.codecs.TopicListEncoder;
+import dev.ferry.shm.HostIdentity;
+import dev.ferry.shm.OwnedDirectory;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The server's I/O agent: owns the control-plane channels, the bulk transport, every session,
+ * topic, partition log and subscription, so none of it needs a lock.
+ * <p>
+ * Duty cycle: the control-plane transport's own work, inbound messages (each validated before
+ * use; a bad frame closes only its sender's session), the bulk transport's pulls, storing queued
+ * batches, delivering stored events to consumers within their credit, and flushing what the
+ * outbound links could not send at once.
+ */
+final class ServerConductor implements Agent, ConnectionListener
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(ServerConductor.class);
+    private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final int MAX_PARTITIONS = 1024;
+    private static final int MAX_EVENTS_PER_DELIVERY = 256;
+    private static final int LINK_QUEUE_BYTES = 64 << 20;
+    private static final int DELIVERY_QUEUE_LIMIT = 4 << 20;
+
+    private final FerryServer.Context context;
+    private final MessageTransport messages;
+    private final BulkTransport bulk;
+    private final OwnedDirectory directory;
+    private final Inbound inbound;
+    private final long serverId;
+    private final InboundFrame frame = new InboundFrame();
+    private final EpochNanoClock clock = new SystemEpochNanoClock();
+    private final Int2ObjectHashMap<ServerSession> sessionsByChannel = new Int2ObjectHashMap<>();
+    private final Long2ObjectHashMap<ServerSession> sessionsByClientId = new Long2ObjectHashMap<>();
+    private final Map<String, ServerTopic> topicsByName = new HashMap<>();
+    private final List<ServerTopic> topics = new ArrayList<>();
+    private final List<ServerPartition> partitions = new ArrayList<>();
+    private final Long2ObjectHashMap<RegionDescriptor> logRegions = new Long2ObjectHashMap<>();
+    private final List<ServerSession> closing = new ArrayList<>();
+    private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+    private final ExpandableDirectByteBuffer stagingBuffer = new ExpandableDirectByteBuffer(64 * 1024);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final HelloReplyEncoder helloReplyEncoder = new HelloReplyEncoder();
+    private final ErrorEncoder errorEncoder = new ErrorEncoder();
+    private final TopicInfoEncoder topicInfoEncoder = new TopicInfoEncoder();
+    private final TopicListEncoder topicListEncoder = new TopicListEncoder();
+    private final BatchAckEncoder batchAckEncoder = new BatchAckEncoder();
+    private final RegionAnnouncementEncoder regionEncoder = new RegionAnnouncementEncoder();
+    private final EventBatchEncoder eventBatchEncoder = new EventBatchEncoder();
+    private final LogEntry entry = new LogEntry();
+
+    ServerConductor(
+        final FerryServer.Context context,
+        final MessageTransport messages,
+        final BulkTransport bulk,
+        final OwnedDirectory directory,
+        final long serverId)
+    {
+        this.serverId = serverId;
+        this.context = context;
+        this.messages = messages;
+        this.bulk = bulk;
+        this.directory = directory;
+        this.inbound = messages.listen(context.endpoint(), this);
+    }
+
+    public String roleName()
+    {
+        return "ferry-server";
+    }
+
+    public void onStart()
+    {
+        IoAgentThreads.markCurrentThread(roleName());
+    }
+
+    public int doWork()
+    {
+        int work = messages.doWork();
+        work += inbound.poll(this::onMessage, 64);
+        work += bulk.doWork();
+        for (int i = 0, size = partitions.size(); i < size; i++)
+        {
+            work += partitions.get(i).doWork();
+        }
+        work += deliver();
+        for (final ServerSession session : sessionsByClientId.values())
+        {
+            work += session.link.flush();
+        }
+        work += closeSessions();
+
+        return work;
+    }
+
+    public void onClose()
+    {
+        for (final ServerSession session : sessionsByClientId.values())
+        {
+            CloseHelper.quietClose(session.link);
+        }
+        sessionsByClientId.clear();
+        sessionsByChannel.clear();
+        for (final ServerPartition partition : partitions)
+        {
+            CloseHelper.quietClose(partition.log);
+        }
+        CloseHelper.quietCloseAll(inbound, bulk, messages, directory);
+        IoAgentThreads.clearCurrentThread();
+    }
+
+    String address()
+    {
+        return inbound.address();
+    }
+
+    public void onConnected(final int sessionId, final String sourceAddress)
+    {
+        LOGGER.debug("sender {} connected from {}", sessionId, sourceAddress);
+    }
+
+    public void onDisconnected(final int sessionId)
+    {
+        final ServerSession session = sessionsByChannel.get(sessionId);
+        if (null != session)
+        {
+            LOGGER.info("{} disconnected", session);
+            closeSession(session);
+        }
+    }
+
+    ServerSession sessionByClientId(final long clientId)
+    {
+        return sessionsByClientId.get(clientId);
+    }
+
+    BulkTransport bulkTransport()
+    {
+        return bulk;
+    }
+
+    long epochNanos()
+    {
+        return clock.nanoTime();
+    }
+
+    MutableDirectBuffer stagingBuffer(final int capacity)
+    {
+        stagingBuffer.checkLimit(capacity);
+        return stagingBuffer;
+    }
+
+    private void onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    {
+        final int templateId;
+        try
+        {
+            templateId = frame.decode(buffer, offset, length);
+        }
+        catch (final MalformedFrameException ex)
+        {
+            final ServerSession session = sessionsByChannel.get(sessionId);
+            LOGGER.warn("closing the session of {}: {}", null == session ? "sender " + sessionId : session, ex.getMessage());
+            if (null != session)
+            {
+                sendError(session.clientId, 0, ErrorCode.MALFORMED_FRAME, "the server closed this session: " + ex.getMessage());
+                closeSession(session);
+            }
+            return;
+        }
+
+        if (HelloDecoder.TEMPLATE_ID == templateId)
+        {
+            onHello(frame.hello(), sessionId);
+            return;
+        }
+
+        final ServerSession session = sessionsByChannel.get(sessionId);
+        if (null == session || session.closed)
+        {
+            LOGGER.debug("ignoring message {} from sender {} that has no session", templateId, sessionId);
+            return;
+        }
+
+        try
+        {
+            switch (templateId)
+            {
+                case HeartbeatDecoder.TEMPLATE_ID:
+                    break;
+                case GoodbyeDecoder.TEMPLATE_ID:
+                    closeSession(session);
+                    break;
+                case CreateTopicDecoder.TEMPLATE_ID:
+                    onCreateTopic(session, frame.createTopic());
+                    break;
+                case OpenTopicDecoder.TEMPLATE_ID:
+                    onOpenTopic(session, frame.openTopic());
+                    break;
+                case ListTopicsDecoder.TEMPLATE_ID:
+                    onListTopics(session, frame.listTopics().correlationId());
+                    break;
+                case RegionAnnouncementDecoder.TEMPLATE_ID:
+                    onRegionAnnouncement(session, frame.regionAnnouncement());
+                    break;
+                case MetadataBatchDecoder.TEMPLATE_ID:
+                    onMetadataBatch(session, frame.metadataBatch(), buffer, offset, length);
+                    break;
+                case SubscribeDecoder.TEMPLATE_ID:
+                    onSubscribe(session, frame.subscribe());
+                    break;
+                case CreditDecoder.TEMPLATE_ID:
+                    onCredit(session, frame.credit());
+                    break;
+                case AcknowledgeDecoder.TEMPLATE_ID:
+                    onAcknowledge(session, frame.acknowledge());
+                    break;
+                default:
+                    sendError(session.clientId, 0, ErrorCode.MALFORMED_FRAME,
+                        "a server does not accept message " + templateId + " from clients");
+            }
+        }
+        catch (final FerryException ex)
+        {
+            LOGGER.warn("closing the session of {}: {}", session, ex.getMessage());
+            closeSession(session);
+        }
+    }
+
+    private void onHello(final HelloDecoder hello, final int sessionId)
+    {
+        final long clientId = hello.clientId();
+        final long pid = hello.pid();
+        final String clientName = hello.clientName();
+        final String bootId = hello.bootId();
+        final String replyAddress = hello.replyChannel();
+        hello.bulkTransports();
+
+        final ServerSession previous = sessionsByClientId.get(clientId);
+        if (null != previous)
+        {
+            closeSession(previous);
+            closeSessions();
+        }
+
+        final PeerLink link;
+        try
+        {
+            link = new PeerLink(messages.connect(replyAddress), LINK_QUEUE_BYTES);
+        }
+        catch (final FerryException ex)
+        {
+            LOGGER.warn("client '{}' (pid {}) sent a reply address that cannot be used: {}", clientName, pid, ex.getMessage());
+            return;
+        }
+
+        final ServerSession session = new ServerSession(
+            clientId, sessionId, clientName, new PeerInfo(clientId, bootId, pid), link);
+        sessionsByChannel.put(sessionId, session);
+        sessionsByClientId.put(clientId, session);
+        LOGGER.info("{} connected, replies to {}", session, replyAddress);
+
+        helloReplyEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(clientId)
+            .serverId(serverId)
+            .pid(ProcessHandle.current().pid())
+            .bootId(HostIdentity.bootId())
+            .bulkTransports(bulk.name());
+        send(session, helloReplyEncoder.encodedLength());
+    }
+
+    private void onCreateTopic(final ServerSession session, final CreateTopicDecoder request)
+    {
+        final long correlationId = request.correlationId();
+        final int partitionCount = request.partitions();
+        final String name = request.name();
+        if (!TOPIC_NAME.matcher(name).matches())
+        {
+            sendError(session.clientId, correlationId, ErrorCode.GENERIC,
+                "'" + name + "' is not a topic name: use 1 to 128 letters, digits, '.', '_' or '-'");
+            return;
+        }
+        if (partitionCount < 1 || partitionCount > MAX_PARTITIONS)
+        {
+            sendError(session.clientId, correlationId, ErrorCode.LIMIT_EXCEEDED,
+                "topic '" + name + "' cannot have " + partitionCount + " partitions: give 1 to " + MAX_PARTITIONS);
+            return;
+        }
+
+        final ServerTopic existing = topicsByName.get(name);
+        if (null != existing)
+        {
+            sendError(session.clientId, correlationId, ErrorCode.TOPIC_EXISTS,
+                "topic '" + name + "' exists already, with " + existing.partitions.length + " partitions; " +
+                "open it instead, or pick another name");
+            return;
+        }
+
+        final ServerTopic topic;
+        try
+        {
+            topic = createTopic(name, partitionCount);
+        }
+        catch (final FerryException ex)
+        {
+            sendError(session.clientId, correlationId, ErrorCode.GENERIC, ex.getMessage());
+            return;
+        }
+        sendTopicInfo(session, correlationId, topic);
+    }
+
+    ServerTopic createTopic(final String name, final int partitionCount)
+    {
+        final int topicId = topics.size() + 1;
+        final ServerPartition[] topicPartitions = new ServerPartition[partitionCount];
+        final ServerTopic topic = new ServerTopic(topicId, name, topicPartitions);
+        final Path topicDir = directory.path().resolve("topics").resolve(name);
+        for (int p = 0; p < partitionCount; p++)
+        {
+            final PartitionLog log = new PartitionLog(
+                new PartitionLog.Context()
+                    .directory(topicDir.resolve(Integer.toString(p)))
+                    .segmentBytes(context.logSegmentBytes())
+                    .maxBytes(context.logMaxBytes())
+                    .segmentListener(this::onLogSegment));
+            topicPartitions[p] = new ServerPartition(this, topic, p, log, context.maxQueuedBatchBytes());
+            partitions.add(topicPartitions[p]);
+        }
+        topics.add(topic);
+        topicsByName.put(name, topic);
+        LOGGER.info("created topic '{}' with {} partitions", name, partitionCount);
+
+        return topic;
+    }
+
+    private void onLogSegment(final Region region)
+    {
+        logRegions.put(region.regionId(), bulk.register(region));
+    }
+
+    private void onOpenTopic(final ServerSession session, final OpenTopicDecoder request)
+    {
+        final long correlationId = request.correlationId();
+        final String name = request.name();
+        final ServerTopic topic = topicsByName.get(name);
+        if (null == topic)
+        {
+            sendError(session.clientId, correlationId, ErrorCode.UNKNOWN_TOPIC, unknownTopicMessage(name));
+            return;
+        }
+        sendTopicInfo(session, correlationId, topic);
+    }
+
+    private String unknownTopicMessage(final String name)
+    {
+        return "topic '" + name + "' does not exist on the server at " + inbound.address() + " (it has " +
+            (topics.isEmpty() ? "no topics" : String.join(", ", topicsByName.keySet())) + "); create it with: " +
+            "ferry topic create " + name + " --partitions N --server " + context.endpoint();
+    }
+
+    private void onListTopics(final ServerSession session, final long correlationId)
+    {
+        final TopicListEncoder.TopicsEncoder entries = topicListEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(session.clientId)
+            .correlationId(correlationId)
+            .topicsCount(topics.size());
+        for (final ServerTopic topic : topics)
+        {
+            entries.next().topicId(topic.topicId).partitions(topic.partitions.length).events(topic.events()).name(topic.name);
+        }
+        send(session, topicListEncoder.encodedLength());
+    }
+
+    private void onRegionAnnouncement(final ServerSession session, final RegionAnnouncementDecoder announcement)
+    {
+        final long regionId = announcement.regionId();
+        final long length = announcement.length();
+        final String transport = announcement.transport();
+        final byte[] locator = new byte[announcement.locatorLength()];
+        announcement.getLocator(locator, 0, locator.length);
+        try
+        {
+            bulk.attach(session.peer, new RegionDescriptor(transport, regionId, length, locator));
+        }
+        catch (final BulkTransportException ex)
+        {
+            sendError(session.clientId, regionId, ErrorCode.BULK_TRANSPORT, ex.getMessage());
+        }
+    }
+
+    private void onMetadataBatch(
+        final ServerSession session,
+        final MetadataBatchDecoder batch,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        final long batchSeq = batch.batchSeq();
+        final ServerPartition partition = partitionOrError(session, batchSeq, batch.topicId(), batch.partition());
+        if (null == partition)
+        {
+            return;
+        }
+
+        int count = 0;
+        for (final MetadataBatchDecoder.EventsDecoder event : batch.events())
+        {
+            count++;
+            final int metadataLength = event.metadataLength();
+            final long dataLength = event.length();
+            event.skipMetadata();
+            final String problem = metadataLength > context.maxMetadataBytes() ?
+                "an event's metadata of " + metadataLength + " bytes exceeds the server's limit of " +
+                context.maxMetadataBytes() :
+                dataLength < 0 || dataLength > context.maxDataBytes() ?
+                "an event's data of " + dataLength + " bytes exceeds the server's limit of " + context.maxDataBytes() :
+                null;
+            if (null != problem)
+            {
+                sendError(session.clientId, batchSeq, ErrorCode.LIMIT_EXCEEDED,
+                    "batch " + batchSeq + " was refused: " + problem);
+                return;
+            }
+        }
+        if (count > context.maxEventsPerBatch())
+        {
+            sendError(session.clientId, batchSeq, ErrorCode.LIMIT_EXCEEDED,
+                "batch " + batchSeq + " of " + count + " events exceeds the server's limit of " +
+                context.maxEventsPerBatch() + " events per batch");
+            return;
+        }
+
+        if (!partition.enqueue(session.clientId, buffer, offset, length))
+        {
+            sendError(session.clientId, batchSeq, ErrorCode.LIMIT_EXCEEDED,
+                "batch " + batchSeq + " was refused: topic '" + partition.topic.name + "' partition " +
+                partition.partition + " has " + partition.queuedBytes() + " bytes of batches waiting to be stored; " +
+                "lower the producer's pending-batch limit");
+        }
+    }
+
+    private ServerPartition partitionOrError(
+        final ServerSession session, final long correlationId, final int topicId, final int partition)
+    {
+        if (topicId < 1 || topicId > topics.size())
+        {
+            sendError(session.clientId, correlationId, ErrorCode.UNKNOWN_TOPIC,
+                "no topic has id " + topicId + " on this server; open the topic again");
+            return null;
+        }
+
+        final ServerTopic topic = topics.get(topicId - 1);
+        if (partition < 0 || partition >= topic.partitions.length)
+        {
+            sendError(session.clientId, correlationId, ErrorCode.UNKNOWN_PARTITION,
+                "topic '" + topic.name + "' has no partition " + partition + " (it has " + topic.partitions.length + ")");
+            return null;
+        }
+
+        return topic.partitions[partition];
+    }
+
+    private void onSubscribe(final ServerSession session, final SubscribeDecoder request)
+    {
+        final long consumerId = request.consumerId();
+        final long correlationId = request.correlationId();
+        final int topicId = request.topicId();
+        final int credit = request.credit();
+        final SubscribeDecoder.PartitionsDecoder partitionsDecoder = request.partitions();
+        final int[] wanted = new int[partitionsDecoder.count()];
+        int i = 0;
+        for (final SubscribeDecoder.PartitionsDecoder p : partitionsDecoder)
+        {
+            wanted[i++] = p.partition();
+        }
+        final String consumerName = request.consumerName();
+
+        for (final int partition : wanted)
+        {
+            if (null == partitionOrError(session, correlationId, topicId, partition))
+            {
+                return;
+            }
+        }
+        if (consumerName.isEmpty())
+        {
+            sendError(session.clientId, correlationId, ErrorCode.GENERIC, "a consumer needs a name");
+            return;
+        }
+
+        final ServerTopic topic = topics.get(topicId - 1);
+        final Subscription subscription = new Subscription(session, consumerId, consumerName, topic, wanted, credit);
+        session.subscriptions.add(subscription);
+        sendTopicInfo(session, correlationId, topic);
+        LOGGER.info("{} consumes topic '{}' as '{}'", session, topic.name, consumerName);
+    }
+
+    private void onCredit(final ServerSession session, final CreditDecoder credit)
+    {
+        final Subscription subscription = subscription(session, credit.consumerId());
+        if (null != subscription)
+        {
+            final int index = subscription.indexOf(credit.partition());
+            if (index >= 0)
+            {
+                subscription.credits[index] += credit.events();
+            }
+        }
+    }
+
+    private void onAcknowledge(final ServerSession session, final AcknowledgeDecoder acknowledge)
+    {
+        final Subscription subscription = subscription(session, acknowledge.consumerId());
+        if (null == subscription)
+        {
+            return;
+        }
+
+        final int partition = acknowledge.partition();
+        final long eventId = acknowledge.eventId();
+        if (subscription.indexOf(partition) < 0)
+        {
+            sendError(session.clientId, eventId, ErrorCode.UNKNOWN_PARTITION,
+                "consumer '" + subscription.consumerName + "' does not read partition " + partition);
+            return;
+        }
+
+        try
+        {
+            subscription.topic.partitions[partition].log.acknowledge(subscription.consumerName, eventId);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            sendError(session.clientId, eventId, ErrorCode.GENERIC, ex.getMessage());
+        }
+    }
+
+    private static Subscription subscription(final ServerSession session, final long consumerId)
+    {
+        for (final Subscription subscription : session.subscriptions)
+        {
+            if (subscription.consumerId == consumerId)
+            {
+                return subscription;
+            }
+        }
+        return null;
+    }
+
+    private int deliver()
+    {
+        int work = 0;
+        for (final ServerSession session : sessionsByClientId.values())
+        {
+            for (final Subscription subscription : session.subscriptions)
+            {
+                for (int i = 0; i < subscription.partitions.length; i++)
+                {
+                    while (subscription.credits[i] > 0 && session.link.queuedBytes() < DELIVERY_QUEUE_LIMIT)
+                    {
+                        final int sent = deliverBatch(subscription, i);
+                        if (0 == sent)
+                        {
+                            break;
+                        }
+                        work += sent;
+                    }
+                }
+            }
+        }
+        return work;
+    }
+
+    private int deliverBatch(final Subscription subscription, final int index)
+    {
+        final ServerSession session = subscription.session;
+        final int partition = subscription.partitions[index];
+        final PartitionLog log = subscription.topic.partitions[partition].log;
+        final long first = subscription.nextEventIds[index];
+        final long available = log.committedEnd() - first;
+        if (available <= 0)
+        {
+            return 0;
+        }
+
+        final int maxMessage = session.link.maxMessageLength() - MessageHeaderEncoder.ENCODED_LENGTH -
+            EventBatchEncoder.BLOCK_LENGTH - 4;
+        int count = 0;
+        int bytes = 0;
+        final int limit = (int)Math.min(Math.min(available, subscription.credits[index]), MAX_EVENTS_PER_DELIVERY);
+        while (count < limit)
+        {
+            log.read(first + count, entry);
+            final int entryBytes = EventBatchEncoder.EventsEncoder.sbeBlockLength() + 4 + entry.metadataLength();
+            if (count > 0 && bytes + entryBytes > maxMessage)
+            {
+                break;
+            }
+            announce(session, entry.region());
+            bytes += entryBytes;
+            count++;
+        }
+
+        final EventBatchEncoder.EventsEncoder events = eventBatchEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .consumerId(subscription.consumerId)
+            .topicId(subscription.topic.topicId)
+            .partition(partition)
+            .eventsCount(count);
+        for (int n = 0; n < count; n++)
+        {
+            log.read(first + n, entry);
+            events.next()
+                .eventId(entry.eventId())
+                .regionId(null == entry.region() ? 0 : entry.region().regionId())
+                .offset(entry.dataOffset())
+                .length(entry.dataLength())
+                .putMetadata(entry.metadataBuffer(), entry.metadataOffset(), entry.metadataLength());
+        }
+        send(session, eventBatchEncoder.encodedLength());
+        subscription.nextEventIds[index] = first + count;
+        subscription.credits[index] -= count;
+
+        return count;
+    }
+
+    private void announce(final ServerSession session, final Region region)
+    {
+        if (null == region || !session.announcedRegions.add(region.regionId()))
+        {
+            return;
+        }
+
+        final RegionDescriptor descriptor = logRegions.get(region.regionId());
+        final byte[] locator = descriptor.locator();
+        regionEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .senderId(serverId)
+            .regionId(descriptor.regionId())
+            .length(descriptor.length())
+            .transport(descriptor.transport())
+            .putLocator(locator, 0, locator.length);
+        send(session, regionEncoder.encodedLength());
+    }
+
+    void sendBatchAck(
+        final long clientId,
+        final long producerId,
+        final long batchSeq,
+        final int topicId,
+        final int partition,
+        final long firstEventId,
+        final int count)
+    {
+        final ServerSession session = sessionsByClientId.get(clientId);
+        if (null == session)
+        {
+            return;
+        }
+
+        batchAckEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .producerId(producerId)
+            .batchSeq(batchSeq)
+            .topicId(topicId)
+            .partition(partition)
+            .firstEventId(firstEventId)
+            .count(count);
+        send(session, batchAckEncoder.encodedLength());
+    }
+
+    void sendError(final long clientId, final long correlationId, final ErrorCode code, final String message)
+    {
+        final ServerSession session = sessionsByClientId.get(clientId);
+        if (null == session)
+        {
+            return;
+        }
+
+        errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(clientId)
+            .correlationId(correlationId)
+            .code(code)
+            .message(message);
+        send(session, errorEncoder.encodedLength());
+    }
+
+    private void sendTopicInfo(final ServerSession session, final long correlationId, final ServerTopic topic)
+    {
+        topicInfoEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(session.clientId)
+            .correlationId(correlationId)
+            .topicId(topic.topicId)
+            .partitions(topic.partitions.length)
+            .name(topic.name);
+        send(session, topicInfoEncoder.encodedLength());
+    }
+
+    private void send(final ServerSession session, final int messageLength)
+    {
+        if (session.closed)
+        {
+            return;
+        }
+
+        try
+        {
+            session.link.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageLength);
+        }
+        catch (final FerryException ex)
+        {
+            LOGGER.warn("closing the session of {}: {}", session, ex.getMessage());
+            closeSession(session);
+        }
+    }
+
+    private void closeSession(final ServerSession session)
+    {
+        if (!session.closed)
+        {
+            session.closed = true;
+            closing.add(session);
+        }
+    }
+
+    private int closeSessions()
+    {
+        if (closing.isEmpty())
+        {
+            return 0;
+        }
+
+        final int count = closing.size();
+        for (final ServerSession session : closing)
+        {
+            sessionsByChannel.remove(session.channelSessionId);
+            sessionsByClientId.remove(session.clientId);
+            bulk.detach(session.peer);
+            CloseHelper.quietClose(session.link);
+        }
+        closing.clear();
+
+        return count;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.ferry.server;
+
+import dev.ferry.bulk.BulkTransport;
+import dev.ferry.bulk.BulkTransportException;
+import dev.ferry.bulk.DataDescriptor;
+import dev.ferry.bulk.PullHandler;
+import dev.ferry.log.PartitionLog;
+import dev.ferry.protocol.InboundFrame;
+import dev.ferry.protocol.codecs.ErrorCode;
+import dev.ferry.protocol.codecs.MetadataBatchDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableRingBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One partition of a topic: its log and the producers' batches waiting to be stored in it.
+ * <p>
+ * Batches are stored one at a time, in the order they arrived: the batch's events are appended to
+ * the log (metadata copied, data space reserved), the bulk transport pulls each event's data from
+ * the producer's memory straight into the log, and when every pull is done the events are
+ * committed, which gives them their IDs, and the producer is acknowledged. If a pull fails, the
+ * batch's records are rolled back and the producer is told; nothing half-stored ever becomes
+ * visible. Storing one batch at a time is what makes that rollback simple; pulls within a batch
+ * still run together.
+ * <pre>
+ *   queued batch: | producer's client id (8) | MetadataBatch frame ... |
+ * </pre>
+ */
+final class ServerPartition implements PullHandler
+{
+    private static final int CLIENT_ID_LENGTH = Long.BYTES;
+
+    final ServerTopic topic;
+    final int partition;
+    final PartitionLog log;
+    private final ServerConductor conductor;
+    private final ExpandableRingBuffer queued;
+    private final ExpandableRingBuffer.MessageConsumer storeHead = this::storeHead;
+    private final InboundFrame frame = new InboundFrame();
+    private final UnsafeBuffer metadata = new UnsafeBuffer(0L, 0);
+
+    private boolean storing;
+    private long storingClientId;
+    private long storingProducerId;
+    private long storingBatchSeq;
+    private long storingFirstEventId;
+    private int storingCount;
+    private int pullsOutstanding;
+    private BulkTransportException storingFailure;
+
+    ServerPartition(
+        final ServerConductor conductor,
+        final ServerTopic topic,
+        final int partition,
+        final PartitionLog log,
+        final int maxQueuedBytes)
+    {
+        this.conductor = conductor;
+        this.topic = topic;
+        this.partition = partition;
+        this.log = log;
+        this.queued = new ExpandableRingBuffer(64 * 1024, maxQueuedBytes, true);
+    }
+
+    /**
+     * Queue a validated MetadataBatch frame.
+     *
+     * @return false if the queue is full.
+     */
+    boolean enqueue(final long clientId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final MutableDirectBuffer staging = conductor.stagingBuffer(CLIENT_ID_LENGTH + length);
+        staging.putLong(0, clientId);
+        staging.putBytes(CLIENT_ID_LENGTH, buffer, offset, length);
+        return queued.append(staging, 0, CLIENT_ID_LENGTH + length);
+    }
+
+    int queuedBytes()
+    {
+        return queued.size();
+    }
+
+    /**
+     * Start storing the next batch if none is being stored.
+     *
+     * @return work done.
+     */
+    int doWork()
+    {
+        if (storing || queued.isEmpty())
+        {
+            return 0;
+        }
+        return queued.consume(storeHead, 1);
+    }
+
+    private boolean storeHead(final MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
+    {
+        final long clientId = buffer.getLong(offset);
+        final ServerSession session = conductor.sessionByClientId(clientId);
+        if (null == session)
+        {
+            return true; // the producer left before its batch was stored; it was never acknowledged
+        }
+
+        frame.decode(buffer, offset + CLIENT_ID_LENGTH, length - CLIENT_ID_LENGTH);
+        final MetadataBatchDecoder batch = frame.metadataBatch();
+        storing = true;
+        storingClientId = clientId;
+        storingProducerId = batch.producerId();
+        storingBatchSeq = batch.batchSeq();
+        storingFirstEventId = log.nextEventId();
+        storingCount = 0;
+        storingFailure = null;
+        pullsOutstanding = 0;
+
+        final BulkTransport bulk = conductor.bulkTransport();
+        final long timestampNanos = conductor.epochNanos();
+        for (final MetadataBatchDecoder.EventsDecoder event : batch.events())
+        {
+            final long regionId = event.regionId();
+            final long dataOffset = event.offset();
+            final long dataLength = event.length();
+            event.wrapMetadata(metadata);
+            final long eventId = log.append(metadata, 0, metadata.capacity(), dataLength, timestampNanos);
+            storingCount++;
+
+            if (dataLength > 0)
+            {
+                try
+                {
+                    bulk.pull(
+                        session.peer,
+                        new DataDescriptor(regionId, dataOffset, dataLength),
+                        0,
+                        (int)dataLength,
+                        log.dataDestination(eventId),
+                        eventId,
+                        this);
+                    pullsOutstanding++;
+                }
+                catch (final BulkTransportException ex)
+                {
+                    storingFailure = ex;
+                    break;
+                }
+            }
+        }
+
+        finishIfPulled();
+        return true;
+    }
+
+    public void onPullComplete(final long correlationId)
+    {
+        pullsOutstanding--;
+        finishIfPulled();
+    }
+
+    public void onPullFailed(final long correlationId, final BulkTransportException cause)
+    {
+        pullsOutstanding--;
+        if (null == storingFailure)
+        {
+            storingFailure = cause;
+        }
+        finishIfPulled();
+    }
+
+    private void finishIfPulled()
+    {
+        if (pullsOutstanding > 0)
+        {
+            return;
+        }
+
+        storing = false;
+        if (null != storingFailure)
+        {
+            log.rollback();
+            conductor.sendError(
+                storingClientId,
+                storingBatchSeq,
+                ErrorCode.BULK_TRANSPORT,
+                "batch " + storingBatchSeq + " for topic '" + topic.name + "' partition " + partition +
+                " was not stored: " + storingFailure.getMessage());
+            return;
+        }
+
+        if (storingCount > 0)
+        {
+            log.commit(storingFirstEventId + storingCount - 1);
+        }
+        conductor.sendBatchAck(
+            storingClientId, storingProducerId, storingBatchSeq, topic.topicId, partition, storingFirstEventId, storingCount);
+    }
+}

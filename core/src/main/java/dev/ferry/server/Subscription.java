@@ -1,0 +1,50 @@
+package dev.ferry.server;
+
+/**
+ * A named consumer reading some partitions of a topic: where it is in each and how many more events
+ * it can take (its credit).
+ */
+final class Subscription
+{
+    final ServerSession session;
+    final long consumerId;
+    final String consumerName;
+    final ServerTopic topic;
+    final int[] partitions;
+    final long[] nextEventIds;
+    final int[] credits;
+
+    Subscription(
+        final ServerSession session,
+        final long consumerId,
+        final String consumerName,
+        final ServerTopic topic,
+        final int[] partitions,
+        final int initialCredit)
+    {
+        this.session = session;
+        this.consumerId = consumerId;
+        this.consumerName = consumerName;
+        this.topic = topic;
+        this.partitions = partitions;
+        this.nextEventIds = new long[partitions.length];
+        this.credits = new int[partitions.length];
+        for (int i = 0; i < partitions.length; i++)
+        {
+            nextEventIds[i] = topic.partitions[partitions[i]].log.cursor(consumerName);
+            credits[i] = initialCredit;
+        }
+    }
+
+    int indexOf(final int partition)
+    {
+        for (int i = 0; i < partitions.length; i++)
+        {
+            if (partitions[i] == partition)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

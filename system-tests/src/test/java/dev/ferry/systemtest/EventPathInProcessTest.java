@@ -1,0 +1,109 @@
+package dev.ferry.systemtest;
+
+import dev.ferry.client.Consumer;
+import dev.ferry.client.ConsumerOptions;
+import dev.ferry.client.Ferry;
+import dev.ferry.client.Producer;
+import dev.ferry.client.Topic;
+import dev.ferry.event.DataView;
+import dev.ferry.event.Event;
+import dev.ferry.event.Metadata;
+import dev.ferry.server.FerryServer;
+import dev.ferry.test.ShmTempDirFactory;
+import dev.ferry.test.TestBytes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The whole event path in one process, over real Aeron (UDP loopback, an embedded media driver per
+ * engine) and real shared memory: a producer's events are stored by the server and read back by a
+ * consumer, every byte checked.
+ */
+@Timeout(120)
+class EventPathInProcessTest
+{
+    @TempDir(factory = ShmTempDirFactory.class)
+    Path root;
+
+    static String freeLoopbackEndpoint() throws Exception
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return "127.0.0.1:" + socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void eventsPushedAreStoredAndConsumedExactlyOnceWithTheirBytes() throws Exception
+    {
+        final String endpoint = freeLoopbackEndpoint();
+        try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(endpoint).shmRoot(root).name("e2e")
+                .poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
+        {
+            final Topic topic = ferry.createTopic("frames", 2);
+            final int events = 200;
+            final List<CompletableFuture<Long>> acks = new ArrayList<>();
+            try (Producer producer = topic.producer())
+            {
+                for (int i = 0; i < events; i++)
+                {
+                    final byte[] bytes = TestBytes.seeded(i, 1000 + i * 37);
+                    final ByteBuffer data = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+                    acks.add(producer.push(Metadata.of("{\"i\":" + i + "}"), DataView.of(data)));
+                }
+                producer.flush();
+                for (final CompletableFuture<Long> ack : acks)
+                {
+                    ack.get(30, TimeUnit.SECONDS);
+                }
+            }
+
+            final Set<String> seen = new HashSet<>();
+            try (Consumer consumer = topic.consumer(new ConsumerOptions("checker")))
+            {
+                for (int n = 0; n < events; n++)
+                {
+                    final Event event = consumer.pull().get(30, TimeUnit.SECONDS);
+                    final String metadata = event.metadata().asString();
+                    final int i = Integer.parseInt(metadata.replaceAll("\\D", ""));
+                    assertTrue(seen.add(metadata), "event " + metadata + " delivered twice");
+                    TestBytes.assertSameBytes(
+                        TestBytes.seeded(i, 1000 + i * 37), TestBytes.toArray(event.data()), "data of event " + i);
+                    event.acknowledge();
+                }
+            }
+            assertEquals(events, seen.size());
+            assertEquals(events, ferry.listTopics().get(0).events());
+        }
+    }
+
+    @Test
+    void anUnknownTopicIsNamedInTheError() throws Exception
+    {
+        final String endpoint = freeLoopbackEndpoint();
+        try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(endpoint).shmRoot(root).poolMaxBytes(8L << 20)
+                .poolSlabBytes(4 << 20).requestTimeout(Duration.ofSeconds(10))))
+        {
+            final Exception error = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.ferry.FerryException.class, () -> ferry.openTopic("nope"));
+            assertTrue(error.getMessage().contains("topic 'nope' does not exist"), error.getMessage());
+        }
+    }
+}
