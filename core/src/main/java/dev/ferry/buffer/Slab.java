@@ -1,29 +1,22 @@
 package dev.ferry.buffer;
 
-import dev.ferry.FerryException;
 import dev.ferry.bulk.Region;
-import dev.ferry.shm.ShmDirectory;
+import dev.ferry.bulk.RegionIds;
+import dev.ferry.shm.MappedFiles;
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
 
-import java.io.IOException;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One mapped file of a pool: the unit the pool grows by, that peers map and RDMA registers.
  * <p>
- * The file is filled with zeros when it is created, so that every page exists before it is used:
- * a full tmpfs then fails here with a clear error instead of killing the process with SIGBUS on the
- * first write into a page that cannot be backed.
+ * The file is created zero-filled by {@link MappedFiles#createZeroFilled}, so a full tmpfs fails when
+ * the pool grows, with a clear error, rather than as SIGBUS on a later write.
  */
 final class Slab implements Region
 {
-    private static final AtomicLong REGION_IDS = new AtomicLong();
-
     private final long regionId;
     private final int index;
     private final Path file;
@@ -37,7 +30,7 @@ final class Slab implements Region
 
     private Slab(final int index, final Path file, final MappedByteBuffer mapping, final int length)
     {
-        this.regionId = REGION_IDS.incrementAndGet();
+        this.regionId = RegionIds.next();
         this.index = index;
         this.file = file;
         this.mapping = mapping;
@@ -47,30 +40,8 @@ final class Slab implements Region
 
     static Slab map(final Path file, final int index, final int length)
     {
-        try
-        {
-            final long usable = Files.getFileStore(file.getParent()).getUsableSpace();
-            if (usable < length)
-            {
-                throw new FerryException(
-                    "cannot create a " + Sizes.format(length) + " slab at " + file + ": its file system has only " +
-                    Sizes.format(usable) + " free; free space there, lower the pool's bound, or move Ferry's " +
-                    "directory with -D" + ShmDirectory.DIR_PROP_NAME + "=DIR");
-            }
-
-            try (FileChannel channel = ShmDirectory.createOwnerOnlyFile(file))
-            {
-                IoUtil.fill(channel, 0, length, (byte)0);
-                final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
-                return new Slab(index, file, mapping, length);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new FerryException(
-                "cannot create a " + Sizes.format(length) + " slab at " + file + ": " + ex + "; check free space " +
-                "and permissions there, or lower the pool's bound", ex);
-        }
+        final MappedByteBuffer mapping = MappedFiles.createZeroFilled(file, length, "slab", "lower the pool's bound");
+        return new Slab(index, file, mapping, length);
     }
 
     int index()

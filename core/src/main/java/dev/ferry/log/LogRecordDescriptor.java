@@ -1,0 +1,188 @@
+package dev.ferry.log;
+
+import org.agrona.BitUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+
+/**
+ * Layout of a record in a partition log segment. Every field is little-endian.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +---------------------------------------------------------------+
+ *  |                         Record Length                         |  0
+ *  +---------------------------------------------------------------+
+ *  |                        Metadata Length                        |  4
+ *  +---------------------------------------------------------------+
+ *  |                           Event ID                            |  8
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                          Data Length                          | 16
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                 Timestamp (nanoseconds, epoch)                | 24
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                           Metadata                           ...  32
+ * ...                                                              |
+ *  +---------------------------------------------------------------+
+ *  |                 Zeros up to a multiple of 64                 ...
+ *  +---------------------------------------------------------------+
+ *  |                             Data                             ...  align(32 + Metadata Length, 64)
+ * ...                                                              |
+ *  +---------------------------------------------------------------+
+ *  |                 Zeros up to a multiple of 64                 ...
+ *  +---------------------------------------------------------------+
+ * </pre>
+ * Records start at offset 0 of a segment and follow each other with no gap: the next starts at this
+ * one's offset plus its <b>Record Length</b>, which counts header, metadata, data and padding and so
+ * is a multiple of {@link #ALIGNMENT}. Data starts 64-byte aligned within the segment (segments are
+ * page-aligned), which suits RDMA and vector copies.
+ * <p>
+ * A <b>padding record</b> (Event ID {@link #PADDING_EVENT_ID}, no metadata, no data) closes a segment
+ * whose remaining space a record did not fit; it runs to the segment's end. A Record Length of 0
+ * means no record was written there yet: segments are created zero-filled.
+ * <p>
+ * The Record Length is written last, with release ordering, so that a scan never takes a record
+ * whose header or metadata is still being written for a complete one. That scan is how an index
+ * can be rebuilt from the segments alone: walk each segment from offset 0 by Record Length until a
+ * 0, skipping padding records.
+ */
+public final class LogRecordDescriptor
+{
+    /**
+     * Records, and the data within them, start at multiples of this many bytes.
+     */
+    public static final int ALIGNMENT = 64;
+
+    /**
+     * Offset of the record's length, header and padding included (int).
+     */
+    public static final int RECORD_LENGTH_OFFSET = 0;
+
+    /**
+     * Offset of the metadata's length in bytes (int).
+     */
+    public static final int METADATA_LENGTH_OFFSET = 4;
+
+    /**
+     * Offset of the event id (long); {@link #PADDING_EVENT_ID} for a padding record.
+     */
+    public static final int EVENT_ID_OFFSET = 8;
+
+    /**
+     * Offset of the data's length in bytes (long).
+     */
+    public static final int DATA_LENGTH_OFFSET = 16;
+
+    /**
+     * Offset of the event's timestamp, nanoseconds since the epoch (long).
+     */
+    public static final int TIMESTAMP_OFFSET = 24;
+
+    /**
+     * Length of the header, and offset of the first metadata byte.
+     */
+    public static final int HEADER_LENGTH = 32;
+
+    /**
+     * Event id of a padding record.
+     */
+    public static final long PADDING_EVENT_ID = -1;
+
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    private LogRecordDescriptor()
+    {
+    }
+
+    /**
+     * @param metadataLength of the record's metadata.
+     * @return the offset of the record's data from the record's start. For metadata that fits a
+     * segment; larger lengths are refused by {@link #recordLength(int, long)} first.
+     */
+    public static int dataOffset(final int metadataLength)
+    {
+        return (int)BitUtil.align((long)HEADER_LENGTH + metadataLength, ALIGNMENT);
+    }
+
+    /**
+     * @param metadataLength of the record's metadata.
+     * @param dataLength     of the record's data.
+     * @return the record's length with header and padding: what it takes of a segment. Computed in
+     * long, so no length overflows it.
+     */
+    public static long recordLength(final int metadataLength, final long dataLength)
+    {
+        return BitUtil.align((long)dataOffset(metadataLength) + dataLength, ALIGNMENT);
+    }
+
+    /**
+     * Write a record's header, all but its length; the caller then writes metadata and, last,
+     * {@link #recordLengthRelease}.
+     *
+     * @param buffer         over the segment.
+     * @param recordOffset   of the record in the segment.
+     * @param metadataLength in bytes.
+     * @param eventId        of the event, or {@link #PADDING_EVENT_ID}.
+     * @param dataLength     in bytes.
+     * @param timestampNanos since the epoch.
+     */
+    static void putHeader(
+        final UnsafeBuffer buffer,
+        final int recordOffset,
+        final int metadataLength,
+        final long eventId,
+        final long dataLength,
+        final long timestampNanos)
+    {
+        buffer.putInt(recordOffset + METADATA_LENGTH_OFFSET, metadataLength, ORDER);
+        buffer.putLong(recordOffset + EVENT_ID_OFFSET, eventId, ORDER);
+        buffer.putLong(recordOffset + DATA_LENGTH_OFFSET, dataLength, ORDER);
+        buffer.putLong(recordOffset + TIMESTAMP_OFFSET, timestampNanos, ORDER);
+    }
+
+    /**
+     * Write a record's length with release ordering, after the rest of the record, publishing it.
+     *
+     * @param buffer       over the segment.
+     * @param recordOffset of the record in the segment.
+     * @param recordLength of the record, header and padding included.
+     */
+    static void recordLengthRelease(final UnsafeBuffer buffer, final int recordOffset, final int recordLength)
+    {
+        final int value = ByteOrder.nativeOrder() == ORDER ? recordLength : Integer.reverseBytes(recordLength);
+        buffer.putIntRelease(recordOffset + RECORD_LENGTH_OFFSET, value);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return its metadata length.
+     */
+    static int metadataLength(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getInt(recordOffset + METADATA_LENGTH_OFFSET, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return its data length.
+     */
+    static long dataLength(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getLong(recordOffset + DATA_LENGTH_OFFSET, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return its timestamp, nanoseconds since the epoch.
+     */
+    static long timestampNanos(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getLong(recordOffset + TIMESTAMP_OFFSET, ORDER);
+    }
+}
