@@ -259,6 +259,50 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * Discard every appended event that is not committed, as if it had never been appended: the next
+     * append gets the first uncommitted id again. Used when an event's data could not be filled (its
+     * producer's memory became unreadable), so that nothing half-stored ever becomes visible.
+     * <p>
+     * The discarded records' bytes are cleared; a segment the discarded records had reached is left
+     * with a padding record from the first discarded byte to its end, so every segment still reads
+     * as a sequence of records.
+     *
+     * @return how many events were discarded.
+     * @throws IllegalStateException if the log is closed.
+     */
+    public int rollback()
+    {
+        checkOpen();
+        final int discarded = positions.size() - (int)committedEnd;
+        if (0 == discarded)
+        {
+            return 0;
+        }
+
+        final long first = positions.getLong((int)committedEnd);
+        final int firstSegment = (int)(first >>> 32);
+        final int firstOffset = (int)first;
+        for (int index = firstSegment; index < current.index(); index++)
+        {
+            final UnsafeBuffer buffer = segments.get(index).buffer();
+            final int from = index == firstSegment ? firstOffset : 0;
+            buffer.setMemory(from, segmentBytes - from, (byte)0);
+            LogRecordDescriptor.putHeader(buffer, from, 0, LogRecordDescriptor.PADDING_EVENT_ID, 0, 0);
+            LogRecordDescriptor.recordLengthRelease(buffer, from, segmentBytes - from);
+        }
+
+        final int from = firstSegment == current.index() ? firstOffset : 0;
+        current.buffer().setMemory(from, tail - from, (byte)0);
+        tail = from;
+        while (positions.size() > committedEnd)
+        {
+            positions.removeAt(positions.size() - 1);
+        }
+
+        return discarded;
+    }
+
+    /**
      * @return the id the next appended event will get, which is also the number of events appended.
      */
     public long nextEventId()

@@ -600,6 +600,31 @@ class PartitionLogTest
     /**
      * The segment's bytes as its file holds them, read little-endian as the layout documents.
      */
+    @Test
+    void rollbackDiscardsUncommittedEventsSoTheirIdsAndSpaceAreReused()
+    {
+        final PartitionLog log = log("rollback", 4096, 1 << 20);
+        appendFilled(log, 1, 10, 100);
+        log.commit(0);
+        appendFilled(log, 2, 10, 1500);
+        appendFilled(log, 3, 10, 1500);
+        appendFilled(log, 4, 10, 1500); // rolls into a second segment
+        assertEquals(2, log.regions().size());
+
+        assertEquals(3, log.rollback());
+
+        assertEquals(1, log.nextEventId());
+        assertEquals(1, log.committedEnd());
+        assertFalse(log.read(1, new LogEntry()));
+        assertEquals(0, log.rollback(), "nothing uncommitted is left");
+        assertEquals(1, appendFilled(log, 5, 20, 1000), "the first discarded id is given again");
+        assertEquals(2, appendFilled(log, 6, 20, 1000));
+        log.commit(2);
+        assertEvent(log, 0, 1, 10, 100);
+        assertEvent(log, 1, 5, 20, 1000);
+        assertEvent(log, 2, 6, 20, 1000);
+    }
+
     private static ByteBuffer raw(final Region region)
     {
         try
