@@ -24,7 +24,13 @@ import java.util.concurrent.Callable;
     versionProvider = FerryCommand.VersionProvider.class,
     description = "Moves events (metadata plus off-heap data) from the programs that make them to the programs " +
         "that use them: metadata over Aeron, data pulled by RDMA READ or shared memory.",
-    subcommands = { PipelineCommand.class, CommandLine.HelpCommand.class })
+    subcommands = {
+        PipelineCommand.class,
+        ServerCommand.class,
+        TopicCommand.class,
+        ProduceCommand.class,
+        ConsumeCommand.class,
+        CommandLine.HelpCommand.class })
 public final class FerryCommand implements Callable<Integer>
 {
     @Spec
@@ -57,7 +63,8 @@ public final class FerryCommand implements Callable<Integer>
      */
     public Integer call()
     {
-        throw new ParameterException(spec.commandLine(), "Missing a command: ferry pipeline, or ferry help");
+        throw new ParameterException(
+            spec.commandLine(), "Missing a command: ferry pipeline, server, topic, produce, consume; or ferry help");
     }
 
     private static int oneLineError(

@@ -1,9 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.buffer.Sizes;
-import dev.ferry.cli.demo.PipelineReport;
-import dev.ferry.cli.demo.PipelineSettings;
-import dev.ferry.cli.demo.ShmPipelineDemo;
+import dev.ferry.server.FerryServer;
 import dev.ferry.shm.ShmDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,29 +17,29 @@ import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
 
 /**
- * {@code ferry pipeline}: move events from producer to consumer in one process and check every byte.
- * <p>
- * Until the event path (Aeron control plane, server; issue 3) is built, this runs the shared-memory
- * bulk-transport demo of {@link ShmPipelineDemo}, and says so on its first line.
+ * {@code ferry pipeline}: a server, producers and consumers in one process over the real event path,
+ * every event checked; see {@link Pipeline}.
  */
 @Command(
     name = "pipeline",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Move events from a producer to a consumer in one process and check every byte.",
+        "Move events from producers to consumers through a server, all in this process, and check every byte.",
         "",
-        "The event path (Aeron control plane, server) is not built yet: this runs the shared-memory " +
-            "bulk-transport demo. A producer fills segments of its buffer pool with pseudo-random bytes; an I/O " +
-            "agent pulls each into a segment of its own pool through a read-only shared-memory mapping and checks " +
-            "its CRC-32C. Both pools are bounded, so a fast producer waits for memory (back-pressure).",
+        "The server listens on a free UDP port of the loopback interface; metadata travels over Aeron, data is " +
+            "pulled over shared memory, from the producers' pool into the partitions' logs and from there into " +
+            "each consumer's pool. Producer threads fill each event in place with pseudo-random bytes and put its " +
+            "CRC-32C in its metadata; each consumer reads its own share of the partitions, checks every event's " +
+            "data and that no event arrives twice, and acknowledges it.",
         "" },
     footer = {
         "",
-        "Prints one summary line: events, bytes, seconds, events/s, MiB/s, pull latency p50/p99, verified.",
-        "Exit status: 0 if every event arrived exactly once with the bytes written; 1 if not (the reason is " +
-            "printed); 2 on bad usage." })
-public final class PipelineCommand implements Callable<Integer>
+        "Prints one summary line: events, bytes, seconds, events/s, MiB/s, latency from push to receipt p50/p99, " +
+            "verified.",
+        "Exit status: 0 if every event arrived exactly once with the bytes its producer wrote; 1 if not (the " +
+            "reason is printed); 2 on bad usage." })
+final class PipelineCommand implements Callable<Integer>
 {
     @Spec
     private CommandSpec spec;
@@ -50,79 +48,90 @@ public final class PipelineCommand implements Callable<Integer>
         names = "--events",
         paramLabel = "N",
         defaultValue = "1000",
-        description = "Events to move (default: ${DEFAULT-VALUE}).")
-    private int events;
+        description = "Events to move, split evenly among the producers (default: ${DEFAULT-VALUE}).")
+    private long events;
 
     @Option(
         names = "--size",
         paramLabel = "S",
         defaultValue = "1MiB",
         converter = SizeConverter.class,
-        description = "Bytes of data in each event: 512, 64KiB, 4MiB, 1GiB (default: ${DEFAULT-VALUE}).")
+        description = "Bytes of data in each event: 0 (metadata only), 512, 64KiB, 4MiB (default: ${DEFAULT-VALUE}).")
     private long sizeBytes;
 
     @Option(
-        names = "--pool-size",
-        paramLabel = "S",
-        converter = SizeConverter.class,
-        description = "Event data each of the two buffer pools may hold; a full pool makes its user wait " +
-            "(default: 16MiB, or room for 4 events if more).")
-    private Long poolBytes;
+        names = "--partitions",
+        paramLabel = "P",
+        defaultValue = "1",
+        description = "Partitions of the topic; at least as many as consumers (default: ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Option(
+        names = "--producers",
+        paramLabel = "N",
+        defaultValue = "1",
+        description = "Producer threads, sharing one client (default: ${DEFAULT-VALUE}).")
+    private int producers;
+
+    @Option(
+        names = "--consumers",
+        paramLabel = "N",
+        defaultValue = "1",
+        description = "Consumers, each with its own client, name and share of the partitions " +
+            "(default: ${DEFAULT-VALUE}).")
+    private int consumers;
 
     @Option(
         names = "--timeout",
         paramLabel = "D",
         defaultValue = "60s",
         converter = DurationConverter.class,
-        description = "Longest wait without progress, for memory or for the consumer, before giving up: " +
-            "500ms, 60s, 5m (default: ${DEFAULT-VALUE}).")
+        description = "Longest wait without progress before giving up, and the clients' request and push " +
+            "timeout: 500ms, 60s, 5m (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
     @Option(
         names = "--dir",
         paramLabel = "DIR",
-        description = "Ferry's shared-memory root, where the pools map their files " +
+        description = "Ferry's shared-memory root, where the pools and the partitions' logs map their files " +
             "(default: -Dferry.dir, else /dev/shm/ferry-$USER).")
     private Path dir;
 
     /**
-     * Run the demo and print its summary.
+     * Run the pipeline and print its summary.
      *
      * @return 0 if verified, 1 if not.
      * @throws ParameterException for values out of range, so that picocli prints the usage and exits 2.
      */
     public Integer call()
     {
-        final PipelineSettings settings = settings();
+        final Pipeline.Settings settings = settings();
         final PrintWriter out = spec.commandLine().getOut();
-        final PrintWriter err = spec.commandLine().getErr();
-        out.println(
-            "the event path (Aeron control plane, server) is not built yet; this runs the shared-memory " +
-            "bulk-transport demo: " + settings.events() + " events of " + Sizes.format(settings.eventBytes()) +
-            ", filled in a producer's buffer pool, pulled over shared memory into a consumer's pool and checked " +
-            "(pools of " + Sizes.format(settings.poolBytes()) + " each under " + settings.directory() + ")");
-        out.flush();
-
-        final ProgressBar progressBar = ProgressBar.onTerminal(settings.events());
-        final LongConsumer onProgress = null != progressBar ? progressBar : (finished) -> {};
         final PipelineReport report;
-        try
+        try (Pipeline pipeline = Pipeline.start(settings))
         {
-            report = new ShmPipelineDemo(settings).run(onProgress);
-        }
-        finally
-        {
-            if (null != progressBar)
+            out.println(pipeline.description());
+            out.flush();
+            final ProgressBar progressBar = ProgressBar.onTerminal(settings.events());
+            final LongConsumer onProgress = null != progressBar ? progressBar : (received) -> {};
+            try
             {
-                progressBar.close();
+                report = pipeline.run(onProgress);
+            }
+            finally
+            {
+                if (null != progressBar)
+                {
+                    progressBar.close();
+                }
             }
         }
 
-        out.println(report.memory());
         out.println(report.summary());
         out.flush();
         if (!report.verified())
         {
+            final PrintWriter err = spec.commandLine().getErr();
             err.println(spec.qualifiedName() + ": not verified: " + String.join("; ", report.problems()));
             err.flush();
             return CommandLine.ExitCode.SOFTWARE;
@@ -131,34 +140,50 @@ public final class PipelineCommand implements Callable<Integer>
         return CommandLine.ExitCode.OK;
     }
 
-    private PipelineSettings settings()
+    private Pipeline.Settings settings()
     {
         if (events < 1)
         {
             throw usage("--events must be at least 1, was " + events);
         }
-        if (sizeBytes < 1 || sizeBytes > ShmPipelineDemo.MAX_EVENT_BYTES)
+        final int maxDataBytes = new FerryServer.Context().conclude().maxDataBytes();
+        if (sizeBytes < 0 || sizeBytes > maxDataBytes)
         {
             throw usage(
-                "--size must be from 1 byte to " + Sizes.format(ShmPipelineDemo.MAX_EVENT_BYTES) + " (a pool's " +
-                "largest segment), was " + Sizes.format(sizeBytes));
+                "--size must be from 0 to " + Sizes.format(maxDataBytes) + " (" + maxDataBytes + " bytes, what a " +
+                "partition's log segment holds besides metadata), was " + Sizes.format(sizeBytes));
         }
-        final int eventBytes = (int)sizeBytes;
-        final long pool = null != poolBytes ? poolBytes : ShmPipelineDemo.defaultPoolBytes(eventBytes);
-        final int segmentBytes = ShmPipelineDemo.segmentBytes(eventBytes);
-        if (pool < segmentBytes)
+        if (partitions < 1)
+        {
+            throw usage("--partitions must be at least 1, was " + partitions);
+        }
+        if (producers < 1)
+        {
+            throw usage("--producers must be at least 1, was " + producers);
+        }
+        if (consumers < 1)
+        {
+            throw usage("--consumers must be at least 1, was " + consumers);
+        }
+        if (partitions < consumers)
         {
             throw usage(
-                "--pool-size " + Sizes.format(pool) + " cannot hold one event of " + Sizes.format(eventBytes) +
-                ": pools hand out power-of-two segments, so it needs at least " + Sizes.format(segmentBytes));
+                "--partitions " + partitions + " is fewer than --consumers " + consumers + ": each consumer reads its " +
+                "own partitions, so give at least as many partitions as consumers");
         }
         if (timeout.isNegative() || timeout.isZero())
         {
             throw usage("--timeout must be positive, was " + timeout.toMillis() + " ms");
         }
 
-        return new PipelineSettings(
-            events, eventBytes, pool, timeout, null != dir ? dir.toAbsolutePath().normalize() : ShmDirectory.defaultRoot());
+        return new Pipeline.Settings(
+            events,
+            (int)sizeBytes,
+            partitions,
+            producers,
+            consumers,
+            timeout,
+            null != dir ? dir.toAbsolutePath().normalize() : ShmDirectory.defaultRoot());
     }
 
     private ParameterException usage(final String message)

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@Timeout(60)
 class FerryCommandTest
 {
     @Test
@@ -53,22 +55,12 @@ class FerryCommandTest
     }
 
     @Test
-    void sizeLargerThanASegmentExitsTwoNamingTheLimit()
+    void sizeLargerThanALogSegmentHoldsExitsTwoNamingTheLimit()
     {
-        final CommandRun run = CommandRun.ferry("pipeline", "--size", "2GiB");
+        final CommandRun run = CommandRun.ferry("pipeline", "--size", "64MiB");
 
         assertEquals(2, run.exitCode, run::toString);
-        assertTrue(run.err.contains("--size must be from 1 byte to 1 GiB"), run::toString);
-    }
-
-    @Test
-    void poolTooSmallForOneEventExitsTwoNamingTheMinimum()
-    {
-        final CommandRun run = CommandRun.ferry("pipeline", "--size", "40KiB", "--pool-size", "48KiB");
-
-        assertEquals(2, run.exitCode, run::toString);
-        assertTrue(run.err.contains("--pool-size 48 KiB cannot hold one event of 40 KiB"), run::toString);
-        assertTrue(run.err.contains("at least 64 KiB"), run::toString);
+        assertTrue(run.err.contains("--size must be from 0 to 63.9 MiB"), run::toString);
     }
 
     @Test
@@ -78,6 +70,80 @@ class FerryCommandTest
 
         assertEquals(2, run.exitCode, run::toString);
         assertTrue(run.err.contains("--events must be at least 1, was 0"), run::toString);
+    }
+
+    @Test
+    void fewerPartitionsThanConsumersExitsTwo()
+    {
+        final CommandRun run = CommandRun.ferry("pipeline", "--partitions", "1", "--consumers", "2");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("--partitions 1 is fewer than --consumers 2"), run::toString);
+        assertTrue(run.err.contains("Usage: ferry pipeline"), run::toString);
+    }
+
+    @Test
+    void noProducersExitsTwo()
+    {
+        final CommandRun run = CommandRun.ferry("pipeline", "--producers", "0");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("--producers must be at least 1, was 0"), run::toString);
+    }
+
+    @Test
+    void badServerEndpointExitsTwoNamingIt()
+    {
+        final CommandRun run = CommandRun.ferry("topic", "list", "--server", "localhost");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("'localhost' is not an endpoint; write HOST:PORT"), run::toString);
+        assertTrue(run.err.contains("Usage: ferry topic list"), run::toString);
+    }
+
+    @Test
+    void portOutOfRangeExitsTwo()
+    {
+        final CommandRun run = CommandRun.ferry("server", "--endpoint", "127.0.0.1:70000");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("'127.0.0.1:70000' has no valid port"), run::toString);
+    }
+
+    @Test
+    void topicWithoutSubcommandExitsTwo()
+    {
+        final CommandRun run = CommandRun.ferry("topic");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("Missing a command: ferry topic create, or ferry topic list"), run::toString);
+    }
+
+    @Test
+    void consumeWithoutConsumerNameExitsTwo()
+    {
+        final CommandRun run = CommandRun.ferry("consume", "--topic", "t", "--events", "1");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("Missing required option: '--consumer=NAME'"), run::toString);
+    }
+
+    @Test
+    void producerNameThatJsonWouldNeedToEscapeExitsTwo()
+    {
+        final CommandRun run = CommandRun.ferry("produce", "--topic", "t", "--producer-name", "a\"b");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("--producer-name must be 1 to 64 letters, digits"), run::toString);
+    }
+
+    @Test
+    void zeroTimeoutExitsTwo()
+    {
+        final CommandRun run = CommandRun.ferry("topic", "list", "--timeout", "0s");
+
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("--timeout must be positive, was 0 ms"), run::toString);
     }
 
     @Test

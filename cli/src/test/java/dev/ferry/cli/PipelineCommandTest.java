@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.test.ShmTempDirFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,49 +15,57 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@Timeout(120)
+@Timeout(180)
 class PipelineCommandTest
 {
-    @TempDir
-    Path tmp;
+    @TempDir(factory = ShmTempDirFactory.class)
+    Path root;
 
     @Test
-    void movesEveryEventThroughASmallPoolAndVerifiesIt() throws IOException
+    void movesEveryEventExactlyOnceThroughSeveralPartitionsProducersAndConsumers() throws IOException
     {
-        final Path root = tmp.resolve("shm");
-
-        // Each pool holds two 64 KiB events, so the producer must wait whenever the consumer is behind.
         final CommandRun run = CommandRun.ferry(
-            "pipeline", "--events", "50", "--size", "64KiB", "--pool-size", "128KiB", "--timeout", "30s",
-            "--dir", root.toString());
+            "pipeline", "--events", "200", "--size", "64KiB", "--partitions", "2", "--producers", "2",
+            "--consumers", "2", "--timeout", "60s", "--dir", root.toString());
 
         assertEquals(0, run.exitCode, run::toString);
         final String[] lines = run.out.split("\n");
         assertTrue(lines[0].startsWith(
-            "the event path (Aeron control plane, server) is not built yet; this runs the shared-memory " +
-            "bulk-transport demo: 50 events of 64 KiB"), run::toString);
+            "pipeline: 200 events of 64 KiB from 2 producers to 2 consumers through topic 'pipeline' (2 partitions) " +
+            "of a server at 127.0.0.1:"), run::toString);
         final String summary = lines[lines.length - 1];
-        assertTrue(summary.startsWith("summary: 50 events, 3.1 MiB (3276800 bytes) in "), run::toString);
+        assertTrue(summary.startsWith("summary: 200 events, 12.5 MiB (13107200 bytes) in "), run::toString);
+        assertTrue(summary.contains("latency push to receipt p50 "), run::toString);
         assertTrue(summary.endsWith("verified: yes"), run::toString);
-        assertTrue(run.out.contains("producer pool 128 KiB, high water 128 KiB"), run::toString);
-        assertEquals("", run.err, run::toString);
-        assertEquals(List.of(), ownedDirectories(root), "the pools' files are removed when the run ends");
+        assertEquals(List.of(), children(root), "the server's and clients' files are removed when the run ends");
+    }
+
+    @Test
+    void movesMetadataOnlyEvents()
+    {
+        final CommandRun run = CommandRun.ferry(
+            "pipeline", "--events", "300", "--size", "0", "--partitions", "3", "--consumers", "2",
+            "--dir", root.toString());
+
+        assertEquals(0, run.exitCode, run::toString);
+        assertTrue(run.out.contains("summary: 300 events, 0 B (0 bytes) in "), run::toString);
+        assertTrue(run.out.strip().endsWith("verified: yes"), run::toString);
     }
 
     @Test
     void movesEventsWhoseSizeIsNoMultipleOfEightOrOfAPage()
     {
         final CommandRun run = CommandRun.ferry(
-            "pipeline", "--events", "20", "--size", "1001", "--dir", tmp.resolve("shm").toString());
+            "pipeline", "--events", "20", "--size", "1001", "--dir", root.toString());
 
         assertEquals(0, run.exitCode, run::toString);
         assertTrue(run.out.contains("summary: 20 events, 19.6 KiB (20020 bytes) in "), run::toString);
         assertTrue(run.out.strip().endsWith("verified: yes"), run::toString);
     }
 
-    private static List<Path> ownedDirectories(final Path root) throws IOException
+    private static List<Path> children(final Path directory) throws IOException
     {
-        try (Stream<Path> children = Files.list(root))
+        try (Stream<Path> children = Files.list(directory))
         {
             return children.collect(Collectors.toList());
         }

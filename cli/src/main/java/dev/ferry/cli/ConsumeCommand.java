@@ -1,0 +1,173 @@
+package dev.ferry.cli;
+
+import dev.ferry.FerryException;
+import dev.ferry.buffer.Sizes;
+import dev.ferry.client.Consumer;
+import dev.ferry.client.ConsumerOptions;
+import dev.ferry.client.Ferry;
+import dev.ferry.client.Topic;
+import dev.ferry.event.Event;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code ferry consume}: read a topic's events under a consumer name, acknowledge each, and count
+ * what arrived: events, bad checksums, duplicates.
+ */
+@Command(
+    name = "consume",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Read events from a topic of a running server under a consumer name, and acknowledge each.",
+        "",
+        "A new consumer name starts at event 0 of every partition; the same name resumes after its last " +
+            "acknowledgement. Duplicates are found by the producer and sequence in each event's metadata (as " +
+            "'ferry produce' and 'ferry pipeline' write it); --verify also checks each event's data against the " +
+            "CRC-32C there.",
+        "" },
+    footer = {
+        "",
+        "Prints the counts of events, bad checksums and duplicates, and the event IDs per partition.",
+        "Exit status: 0 if N events arrived, none bad or duplicate; 1 if not (the reason is printed); 2 on bad usage." })
+final class ConsumeCommand implements Callable<Integer>
+{
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--topic", paramLabel = "NAME", required = true, description = "The topic to read.")
+    private String topicName;
+
+    @Option(
+        names = "--consumer",
+        paramLabel = "NAME",
+        required = true,
+        description = "Name the server keeps this consumer's position under.")
+    private String consumerName;
+
+    @Option(names = "--events", paramLabel = "N", required = true, description = "Events to read, then stop.")
+    private long events;
+
+    @Option(
+        names = "--verify",
+        description = "Check each event's data against the size and CRC-32C in its metadata; events whose " +
+            "metadata is not in that form count as bad.")
+    private boolean verify;
+
+    @Mixin
+    private ClientOptions client;
+
+    /**
+     * Read the events and count them.
+     *
+     * @return 0 if N events arrived and none was bad or duplicate, 1 if not.
+     * @throws ParameterException for values out of range, so that picocli prints the usage and exits 2.
+     */
+    public Integer call()
+    {
+        if (events < 1)
+        {
+            throw new ParameterException(spec.commandLine(), "--events must be at least 1, was " + events);
+        }
+        if (consumerName.isBlank())
+        {
+            throw new ParameterException(spec.commandLine(), "--consumer must name the consumer, was blank");
+        }
+
+        final long timeoutNs = client.timeout().toNanos();
+        final EventCheck check = new EventCheck(verify);
+        final PartitionRanges delivered;
+        final Topic topic;
+        final long startNs;
+        long bytes = 0;
+        String stopped = null;
+
+        try (Ferry ferry = client.connect("consume-" + ProcessHandle.current().pid()))
+        {
+            topic = ferry.openTopic(topicName);
+            delivered = new PartitionRanges(topic.partitions());
+            startNs = System.nanoTime();
+            try (Consumer consumer = topic.consumer(new ConsumerOptions(consumerName)))
+            {
+                while (check.received() < events)
+                {
+                    final Event event = next(consumer.pull(), timeoutNs);
+                    check.check(event, EventCheck.Stamp.parse(event.metadata()));
+                    delivered.record(event.partition(), event.eventId());
+                    bytes += event.data().length();
+                    event.acknowledge();
+                }
+            }
+            catch (final TimeoutException ex)
+            {
+                stopped = "no event arrived for " + client.timeout().toMillis() + " ms";
+            }
+        }
+
+        final double seconds = Math.max(1e-9, (System.nanoTime() - startNs) / 1e9);
+        final PrintWriter out = spec.commandLine().getOut();
+        out.println(String.format(
+            Locale.ROOT,
+            "consumed %d events (%s) from topic '%s' on %s as consumer '%s' in %.3f s: %s, %d duplicates%s",
+            check.received(), Sizes.format(bytes), topic.name(), client.server(), consumerName, seconds,
+            verify ? check.badChecksums() + " bad checksums" : "checksums not checked (add --verify)",
+            check.duplicates(),
+            0 == check.unrecognised() ? "" : ", " + check.unrecognised() + " with metadata not from ferry produce"));
+        delivered.lines().forEach(out::println);
+        out.flush();
+
+        final List<String> problems = new ArrayList<>();
+        if (check.received() < events)
+        {
+            problems.add("only " + check.received() + " of " + events + " events arrived; " + stopped);
+        }
+        final long bad = check.badChecksums() + check.duplicates() + (verify ? check.unrecognised() : 0);
+        if (bad > 0)
+        {
+            problems.add(bad + " events were bad or duplicates; the first: " + check.firstProblem());
+        }
+        if (!problems.isEmpty())
+        {
+            final PrintWriter err = spec.commandLine().getErr();
+            err.println(spec.qualifiedName() + ": " + String.join("; ", problems));
+            err.flush();
+            return CommandLine.ExitCode.SOFTWARE;
+        }
+
+        return CommandLine.ExitCode.OK;
+    }
+
+    private static Event next(final CompletableFuture<Event> pull, final long timeoutNs) throws TimeoutException
+    {
+        try
+        {
+            return pull.get(timeoutNs, TimeUnit.NANOSECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            throw cause instanceof FerryException ? (FerryException)cause :
+                new FerryException("reading the next event failed: " + cause.getMessage(), cause);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted while waiting for the next event");
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.ferry.cli;
+
+import dev.ferry.server.FerryServer;
+import dev.ferry.test.ShmTempDirFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code ferry topic}, {@code produce} and {@code consume} against a server running in the test.
+ */
+@Timeout(120)
+class ProduceConsumeCommandTest
+{
+    @TempDir(factory = ShmTempDirFactory.class)
+    Path root;
+
+    private String endpoint;
+    private FerryServer server;
+
+    @BeforeEach
+    void launchServer()
+    {
+        endpoint = Pipeline.freeLoopbackEndpoint();
+        server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
+    }
+
+    @AfterEach
+    void closeServer()
+    {
+        server.close();
+    }
+
+    @Test
+    void consumersOfEachNameReadEveryEventProducedOnceAndIntact()
+    {
+        final CommandRun create = ferry("topic", "create", "frames", "--partitions", "2");
+        assertEquals(0, create.exitCode, create::toString);
+        assertEquals("created topic 'frames' with 2 partitions on " + endpoint + "\n", create.out, create::toString);
+
+        final CommandRun produce = ferry(
+            "produce", "--topic", "frames", "--events", "100", "--size", "64KiB", "--producer-name", "cam-1");
+        assertEquals(0, produce.exitCode, produce::toString);
+        assertTrue(produce.out.startsWith(
+            "produced 100 events of 64 KiB to topic 'frames' on " + endpoint + " as producer 'cam-1': " +
+            "100 acknowledged in "), produce::toString);
+        assertTrue(produce.out.contains("partition 0: event IDs 0..49 (50 events)\n"), produce::toString);
+        assertTrue(produce.out.contains("partition 1: event IDs 0..49 (50 events)\n"), produce::toString);
+
+        final CommandRun list = ferry("topic", "list");
+        assertEquals(0, list.exitCode, list::toString);
+        assertEquals(
+            List.of("NAME    PARTITIONS        EVENTS", "frames           2           100"),
+            List.of(list.out.split("\n")),
+            list::toString);
+
+        for (final String consumer : List.of("first", "second"))
+        {
+            final CommandRun consume = ferry(
+                "consume", "--topic", "frames", "--consumer", consumer, "--events", "100", "--verify");
+            assertEquals(0, consume.exitCode, consume::toString);
+            assertTrue(consume.out.startsWith(
+                "consumed 100 events (6.3 MiB) from topic 'frames' on " + endpoint + " as consumer '" + consumer +
+                "' in "), consume::toString);
+            assertTrue(consume.out.contains(": 0 bad checksums, 0 duplicates\n"), consume::toString);
+            assertTrue(consume.out.contains("partition 0: event IDs 0..49 (50 events)\n"), consume::toString);
+            assertTrue(consume.out.contains("partition 1: event IDs 0..49 (50 events)\n"), consume::toString);
+            assertEquals("", consume.err, consume::toString);
+        }
+    }
+
+    @Test
+    void theSameConsumerNameResumesAfterItsLastAcknowledgement()
+    {
+        assertEquals(0, ferry("topic", "create", "log").exitCode);
+        assertEquals(0, ferry("produce", "--topic", "log", "--events", "30", "--size", "0").exitCode);
+
+        final CommandRun first = ferry("consume", "--topic", "log", "--consumer", "reader", "--events", "10", "--verify");
+        assertEquals(0, first.exitCode, first::toString);
+        assertTrue(first.out.contains("partition 0: event IDs 0..9 (10 events)"), first::toString);
+
+        final CommandRun rest = ferry("consume", "--topic", "log", "--consumer", "reader", "--events", "20", "--verify");
+        assertEquals(0, rest.exitCode, rest::toString);
+        assertTrue(rest.out.contains("partition 0: event IDs 10..29 (20 events)"), rest::toString);
+    }
+
+    @Test
+    void fewerEventsThanAskedForExitsOneAfterTheTimeout()
+    {
+        assertEquals(0, ferry("topic", "create", "short").exitCode);
+        assertEquals(0, ferry("produce", "--topic", "short", "--events", "5", "--size", "1KiB").exitCode);
+
+        final CommandRun run = ferry(
+            "consume", "--topic", "short", "--consumer", "c", "--events", "6", "--verify", "--timeout", "2s");
+
+        assertEquals(1, run.exitCode, run::toString);
+        assertTrue(run.out.startsWith("consumed 5 events (5 KiB) from topic 'short'"), run::toString);
+        assertEquals(
+            "ferry consume: only 5 of 6 events arrived; no event arrived for 2000 ms\n", run.err, run::toString);
+    }
+
+    @Test
+    void duplicatesAreCountedAndFailTheConsume()
+    {
+        assertEquals(0, ferry("topic", "create", "twice").exitCode);
+        for (int i = 0; i < 2; i++)
+        {
+            final CommandRun produce = ferry(
+                "produce", "--topic", "twice", "--events", "3", "--size", "100", "--producer-name", "same");
+            assertEquals(0, produce.exitCode, produce::toString);
+        }
+
+        final CommandRun run = ferry("consume", "--topic", "twice", "--consumer", "c", "--events", "6", "--verify");
+
+        assertEquals(1, run.exitCode, run::toString);
+        assertTrue(run.out.contains(": 0 bad checksums, 3 duplicates\n"), run::toString);
+        assertTrue(run.err.startsWith("ferry consume: 3 events were bad or duplicates; the first: partition 0, " +
+            "event 3: event 0 of producer 'same' arrived again"), run::toString);
+    }
+
+    @Test
+    void anUnknownTopicIsNamedInOneLine()
+    {
+        final CommandRun run = ferry("produce", "--topic", "missing", "--events", "1");
+
+        assertEquals(1, run.exitCode, run::toString);
+        assertEquals("", run.out, run::toString);
+        assertEquals(1, run.err.strip().split("\n").length, run::toString);
+        assertTrue(run.err.startsWith("ferry produce: topic 'missing' does not exist"), run::toString);
+        assertFalse(run.err.contains("\tat "), run::toString);
+    }
+
+    @Test
+    void anUnreachableServerIsNamedInOneLineWithinTheTimeout()
+    {
+        final String nobody = Pipeline.freeLoopbackEndpoint();
+
+        final CommandRun run = CommandRun.ferry(
+            "consume", "--server", nobody, "--topic", "t", "--consumer", "c", "--events", "1", "--timeout", "2s",
+            "--dir", root.toString());
+
+        assertEquals(1, run.exitCode, run::toString);
+        assertEquals(
+            "ferry consume: no Ferry server answered at " + nobody + " within 2000 ms; is one running there? " +
+            "start one with: ferry server --endpoint " + nobody + "\n",
+            run.err,
+            run::toString);
+    }
+
+    @Test
+    void creatingATopicTwiceFailsNamingIt()
+    {
+        assertEquals(0, ferry("topic", "create", "once").exitCode);
+
+        final CommandRun run = ferry("topic", "create", "once");
+
+        assertEquals(1, run.exitCode, run::toString);
+        assertTrue(run.err.startsWith("ferry topic create: "), run::toString);
+        assertTrue(run.err.contains("'once'"), run::toString);
+    }
+
+    private CommandRun ferry(final String... args)
+    {
+        final String[] withServer = new String[args.length + 4];
+        System.arraycopy(args, 0, withServer, 0, args.length);
+        withServer[args.length] = "--server";
+        withServer[args.length + 1] = endpoint;
+        withServer[args.length + 2] = "--dir";
+        withServer[args.length + 3] = root.toString();
+        return CommandRun.ferry(withServer);
+    }
+}
