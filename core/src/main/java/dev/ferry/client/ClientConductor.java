@@ -607,7 +607,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final int[] inFlight;
         boolean flushRequested;
 
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         ProducerState(final Producer producer)
         {
             this.producer = producer;
@@ -796,7 +796,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final ArrayDeque<CompletableFuture<Event>> waiting = new ArrayDeque<>();
         final int creditBatch;
 
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         ConsumerState(final Consumer consumer)
         {
             this.consumer = consumer;

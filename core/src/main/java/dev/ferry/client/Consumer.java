@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
  * partition) is {@link Event#acknowledge() acknowledged}; acknowledge what you are done with, or
  * the pool fills and the consumer stops pulling.
  * <p>
- * Thread-safe.
+ * Thread-safe. Futures complete on the client's I/O agent thread: a callback chained with
+ * {@code thenAccept} runs there and must be quick; use the {@code ...Async} variants for real work.
  */
 public final class Consumer implements AutoCloseable
 {

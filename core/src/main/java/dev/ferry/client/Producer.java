@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when they and the batch being filled are full, {@code push} blocks until the server catches up, at
  * most {@link ProducerOptions#pushTimeout()}. Events of one partition are stored in push order.
  * <p>
- * Thread-safe: any number of application threads may push.
+ * Thread-safe: any number of application threads may push. Futures complete on the client's I/O
+ * agent thread: a callback chained with {@code thenAccept} runs there and must be quick; use the
+ * {@code ...Async} variants for real work.
  */
 public final class Producer implements AutoCloseable
 {

@@ -49,11 +49,16 @@ import org.agrona.concurrent.SystemEpochNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -68,6 +73,7 @@ import java.util.regex.Pattern;
 final class ServerConductor implements Agent, ConnectionListener
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(ServerConductor.class);
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final int MAX_PARTITIONS = 1024;
     private static final int MAX_EVENTS_PER_DELIVERY = 256;
@@ -367,6 +373,14 @@ final class ServerConductor implements Agent, ConnectionListener
         final ServerPartition[] topicPartitions = new ServerPartition[partitionCount];
         final ServerTopic topic = new ServerTopic(topicId, name, topicPartitions);
         final Path topicDir = directory.path().resolve("topics").resolve(name);
+        try
+        {
+            Files.createDirectories(topicDir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException("cannot create the directory of topic '" + name + "' at " + topicDir + ": " + ex, ex);
+        }
         for (int p = 0; p < partitionCount; p++)
         {
             final PartitionLog log = new PartitionLog(

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.FerryException;
 import dev.ferry.bulk.BulkTransport;
 import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.DataDescriptor;
@@ -19,8 +20,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Batches are stored one at a time, in the order they arrived: the batch's events are appended to
  * the log (metadata copied, data space reserved), the bulk transport pulls each event's data from
  * the producer's memory straight into the log, and when every pull is done the events are
- * committed, which gives them their IDs, and the producer is acknowledged. If a pull fails, the
- * batch's records are rolled back and the producer is told; nothing half-stored ever becomes
+ * committed, which makes them visible, and the producer is acknowledged with their IDs. If a pull
+ * fails, or the log has no room, the batch's records are rolled back and the producer is told; nothing half-stored ever becomes
  * visible. Storing one batch at a time is what makes that rollback simple; pulls within a batch
  * still run together.
  * <pre>
@@ -47,7 +48,7 @@ final class ServerPartition implements PullHandler
     private long storingFirstEventId;
     private int storingCount;
     private int pullsOutstanding;
-    private BulkTransportException storingFailure;
+    private FerryException storingFailure;
 
     ServerPartition(
         final ServerConductor conductor,
@@ -117,18 +118,17 @@ final class ServerPartition implements PullHandler
 
         final BulkTransport bulk = conductor.bulkTransport();
         final long timestampNanos = conductor.epochNanos();
-        for (final MetadataBatchDecoder.EventsDecoder event : batch.events())
+        try
         {
-            final long regionId = event.regionId();
-            final long dataOffset = event.offset();
-            final long dataLength = event.length();
-            event.wrapMetadata(metadata);
-            final long eventId = log.append(metadata, 0, metadata.capacity(), dataLength, timestampNanos);
-            storingCount++;
-
-            if (dataLength > 0)
+            for (final MetadataBatchDecoder.EventsDecoder event : batch.events())
             {
-                try
+                final long regionId = event.regionId();
+                final long dataOffset = event.offset();
+                final long dataLength = event.length();
+                event.wrapMetadata(metadata);
+                final long eventId = log.append(metadata, 0, metadata.capacity(), dataLength, timestampNanos);
+                storingCount++;
+                if (dataLength > 0)
                 {
                     bulk.pull(
                         session.peer,
@@ -140,12 +140,11 @@ final class ServerPartition implements PullHandler
                         this);
                     pullsOutstanding++;
                 }
-                catch (final BulkTransportException ex)
-                {
-                    storingFailure = ex;
-                    break;
-                }
             }
+        }
+        catch (final FerryException ex)
+        {
+            storingFailure = ex; // pulls already started finish first; then the batch is rolled back
         }
 
         finishIfPulled();
@@ -182,7 +181,7 @@ final class ServerPartition implements PullHandler
             conductor.sendError(
                 storingClientId,
                 storingBatchSeq,
-                ErrorCode.BULK_TRANSPORT,
+                storingFailure instanceof BulkTransportException ? ErrorCode.BULK_TRANSPORT : ErrorCode.LIMIT_EXCEEDED,
                 "batch " + storingBatchSeq + " for topic '" + topic.name + "' partition " + partition +
                 " was not stored: " + storingFailure.getMessage());
             return;

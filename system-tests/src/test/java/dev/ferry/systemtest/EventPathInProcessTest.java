@@ -53,7 +53,7 @@ class EventPathInProcessTest
     {
         final String endpoint = freeLoopbackEndpoint();
         try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
-            Ferry ferry = Ferry.connect(new Ferry.Context().server(endpoint).shmRoot(root).name("e2e")
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("e2e")
                 .poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
         {
             final Topic topic = ferry.createTopic("frames", 2);
@@ -98,7 +98,7 @@ class EventPathInProcessTest
     {
         final String endpoint = freeLoopbackEndpoint();
         try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
-            Ferry ferry = Ferry.connect(new Ferry.Context().server(endpoint).shmRoot(root).poolMaxBytes(8L << 20)
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).poolMaxBytes(8L << 20)
                 .poolSlabBytes(4 << 20).requestTimeout(Duration.ofSeconds(10))))
         {
             final Exception error = org.junit.jupiter.api.Assertions.assertThrows(
