@@ -32,7 +32,8 @@ final class ClientOptions
         paramLabel = "D",
         defaultValue = "10s",
         converter = DurationConverter.class,
-        description = "Longest wait for the server to answer a request: 500ms, 10s, 5m (default: ${DEFAULT-VALUE}).")
+        description = "Longest wait for the server: for an answer, for room to push, for the next event: 500ms, " +
+            "10s, 5m (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
     @Option(

@@ -94,6 +94,7 @@ final class ConsumeCommand implements Callable<Integer>
         final PartitionRanges delivered;
         final Topic topic;
         final long startNs;
+        final long endNs;
         long bytes = 0;
         String stopped = null;
 
@@ -117,9 +118,10 @@ final class ConsumeCommand implements Callable<Integer>
             {
                 stopped = "no event arrived for " + client.timeout().toMillis() + " ms";
             }
+            endNs = System.nanoTime();
         }
 
-        final double seconds = Math.max(1e-9, (System.nanoTime() - startNs) / 1e9);
+        final double seconds = Math.max(1e-9, (endNs - startNs) / 1e9);
         final PrintWriter out = spec.commandLine().getOut();
         out.println(String.format(
             Locale.ROOT,

@@ -14,13 +14,9 @@ import dev.ferry.server.FerryServer;
 import org.HdrHistogram.Histogram;
 import org.agrona.CloseHelper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -59,6 +55,16 @@ final class Pipeline implements AutoCloseable
      */
     static final String TOPIC = "pipeline";
 
+    /**
+     * The server's endpoint: the loopback interface, any free UDP port.
+     */
+    static final String LOOPBACK_ANY_PORT = "127.0.0.1:0";
+
+    /**
+     * Pulls each consumer keeps outstanding, so that the client's I/O agent always has one to complete
+     * while the consumer checks the last event: one at a time costs a thread hand-off per event.
+     */
+    private static final int PULL_WINDOW = 64;
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long PROGRESS_PARK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long CONSUMER_STOP_WAIT_MS = 5_000;
@@ -215,7 +221,7 @@ final class Pipeline implements AutoCloseable
     private void setUp()
     {
         server = FerryServer.launch(new FerryServer.Context()
-            .endpoint(freeLoopbackEndpoint())
+            .endpoint(LOOPBACK_ANY_PORT)
             .shmRoot(settings.directory()));
         resources.add(server);
 
@@ -306,13 +312,18 @@ final class Pipeline implements AutoCloseable
 
     private void consume(final ConsumerSlot slot)
     {
-        CompletableFuture<Event> next = slot.consumer.pull();
+        final ArrayDeque<CompletableFuture<Event>> pulls = new ArrayDeque<>(PULL_WINDOW);
+        for (int i = 0; i < PULL_WINDOW; i++)
+        {
+            pulls.addLast(slot.consumer.pull());
+        }
+
         while (!stopping && check.received() < settings.events())
         {
             final Event event;
             try
             {
-                event = next.get(POLL_NS, TimeUnit.NANOSECONDS);
+                event = pulls.peekFirst().get(POLL_NS, TimeUnit.NANOSECONDS);
             }
             catch (final TimeoutException ex)
             {
@@ -330,7 +341,8 @@ final class Pipeline implements AutoCloseable
             }
 
             final long receiptNs = System.nanoTime();
-            next = slot.consumer.pull();
+            pulls.pollFirst();
+            pulls.addLast(slot.consumer.pull());
             final EventCheck.Stamp stamp = EventCheck.Stamp.parse(event.metadata());
             if (EventCheck.Verdict.INTACT == check.check(event, stamp))
             {
@@ -402,21 +414,6 @@ final class Pipeline implements AutoCloseable
         thread.setDaemon(true);
         thread.start();
         return thread;
-    }
-
-    /**
-     * @return {@code 127.0.0.1:PORT} with a UDP port that was free a moment ago.
-     */
-    static String freeLoopbackEndpoint()
-    {
-        try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
-        {
-            return "127.0.0.1:" + socket.getLocalPort();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("found no free UDP port on the loopback interface for the server", ex);
-        }
     }
 
     private static int ceilPowerOfTwo(final int value)

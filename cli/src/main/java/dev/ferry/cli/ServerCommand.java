@@ -42,8 +42,9 @@ final class ServerCommand implements Callable<Integer>
         names = "--endpoint",
         paramLabel = "HOST:PORT",
         defaultValue = FerryServer.Context.ENDPOINT_DEFAULT,
-        converter = EndpointConverter.class,
-        description = "Where to listen for clients, a UDP endpoint (default: ${DEFAULT-VALUE}).")
+        converter = EndpointConverter.Listen.class,
+        description = "Where to listen for clients, a UDP endpoint; port 0 takes any free port, printed when " +
+            "listening (default: ${DEFAULT-VALUE}).")
     private String endpoint;
 
     @Option(

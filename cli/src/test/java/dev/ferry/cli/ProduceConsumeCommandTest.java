@@ -8,6 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -30,8 +34,8 @@ class ProduceConsumeCommandTest
     @BeforeEach
     void launchServer()
     {
-        endpoint = Pipeline.freeLoopbackEndpoint();
-        server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
+        server = FerryServer.launch(new FerryServer.Context().endpoint(Pipeline.LOOPBACK_ANY_PORT).shmRoot(root));
+        endpoint = server.address();
     }
 
     @AfterEach
@@ -140,13 +144,17 @@ class ProduceConsumeCommandTest
     }
 
     @Test
-    void anUnreachableServerIsNamedInOneLineWithinTheTimeout()
+    void anUnreachableServerIsNamedInOneLineWithinTheTimeout() throws IOException
     {
-        final String nobody = Pipeline.freeLoopbackEndpoint();
-
-        final CommandRun run = CommandRun.ferry(
-            "consume", "--server", nobody, "--topic", "t", "--consumer", "c", "--events", "1", "--timeout", "2s",
-            "--dir", root.toString());
+        final CommandRun run;
+        final String nobody;
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)))
+        {
+            nobody = "127.0.0.1:" + silent.getLocalPort();
+            run = CommandRun.ferry(
+                "consume", "--server", nobody, "--topic", "t", "--consumer", "c", "--events", "1", "--timeout", "2s",
+                "--dir", root.toString());
+        }
 
         assertEquals(1, run.exitCode, run::toString);
         assertEquals(
