@@ -9,15 +9,13 @@ import dev.ferry.bulk.shm.ShmBulkTransport;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.channel.MessageTransports;
 import dev.ferry.shm.OwnedDirectory;
+import dev.ferry.engine.EngineContext;
 import dev.ferry.shm.ShmDirectory;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -103,7 +101,7 @@ public final class FerryServer implements AutoCloseable
     /**
      * A server's settings. Setters return this; {@link #conclude()} checks them once and fills defaults.
      */
-    public static final class Context
+    public static final class Context extends EngineContext<Context>
     {
         /**
          * Default endpoint.
@@ -111,15 +109,12 @@ public final class FerryServer implements AutoCloseable
         public static final String ENDPOINT_DEFAULT = "127.0.0.1:7420";
 
         private String endpoint = ENDPOINT_DEFAULT;
-        private Path shmRoot;
-        private Path externalDriverDirectory;
         private int logSegmentBytes = 64 << 20;
         private long logMaxBytes = 8L << 30;
         private int maxMetadataBytes = 64 << 10;
         private int maxDataBytes;
         private int maxEventsPerBatch = 4096;
         private int maxQueuedBatchBytes = 64 << 20;
-        private IdleStrategy idleStrategy;
         private boolean concluded;
 
         /**
@@ -132,10 +127,7 @@ public final class FerryServer implements AutoCloseable
             {
                 return this;
             }
-            if (null == shmRoot)
-            {
-                shmRoot = ShmDirectory.defaultRoot();
-            }
+            concludeEngine();
             if (maxMetadataBytes < 1 || maxMetadataBytes > (1 << 20))
             {
                 throw new IllegalArgumentException("max metadata size must be from 1 byte to 1 MiB, was " + maxMetadataBytes);
@@ -161,11 +153,6 @@ public final class FerryServer implements AutoCloseable
             {
                 throw new IllegalArgumentException("max events per batch must be from 1 to 65535, was " + maxEventsPerBatch);
             }
-            if (null == idleStrategy)
-            {
-                idleStrategy = new BackoffIdleStrategy(
-                    100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-            }
             concluded = true;
             return this;
         }
@@ -182,36 +169,6 @@ public final class FerryServer implements AutoCloseable
         public Context endpoint(final String endpoint)
         {
             this.endpoint = endpoint;
-            return this;
-        }
-
-        public Path shmRoot()
-        {
-            return shmRoot;
-        }
-
-        /**
-         * @param shmRoot Ferry's shared-memory root; default {@link ShmDirectory#defaultRoot()}.
-         * @return this.
-         */
-        public Context shmRoot(final Path shmRoot)
-        {
-            this.shmRoot = shmRoot;
-            return this;
-        }
-
-        public Path externalDriverDirectory()
-        {
-            return externalDriverDirectory;
-        }
-
-        /**
-         * @param directory of a running Aeron media driver to use instead of embedding one.
-         * @return this.
-         */
-        public Context externalDriverDirectory(final Path directory)
-        {
-            this.externalDriverDirectory = directory;
             return this;
         }
 
@@ -305,19 +262,5 @@ public final class FerryServer implements AutoCloseable
             return this;
         }
 
-        public IdleStrategy idleStrategy()
-        {
-            return idleStrategy;
-        }
-
-        /**
-         * @param idleStrategy for the I/O agent; default backs off to 1 ms sleeps.
-         * @return this.
-         */
-        public Context idleStrategy(final IdleStrategy idleStrategy)
-        {
-            this.idleStrategy = idleStrategy;
-            return this;
-        }
     }
 }
