@@ -244,7 +244,7 @@ public final class Ferry implements AutoCloseable
             if (null == replyHost)
             {
                 final int colon = server.lastIndexOf(':');
-                replyHost = colon > 0 ? server.substring(0, colon) : "127.0.0.1";
+                replyHost = server.startsWith("ipc") ? "ipc" : colon > 0 ? server.substring(0, colon) : "127.0.0.1";
             }
             concluded = true;
             return this;
@@ -286,8 +286,9 @@ public final class Ferry implements AutoCloseable
         }
 
         /**
-         * @param replyHost address the server reaches this client at; default the server's host
-         *                  (right for loopback; give this host's address when the server is remote).
+         * @param replyHost address the server reaches this client at: {@code ipc} when the server is at
+         *                  {@code ipc}, else a host; default the server's host (right for loopback and
+         *                  ipc; give this host's address when the server is remote).
          * @return this.
          */
         public Context replyHost(final String replyHost)

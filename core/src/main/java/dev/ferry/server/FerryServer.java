@@ -16,6 +16,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -38,11 +39,13 @@ public final class FerryServer implements AutoCloseable
 
     private final AgentRunner runner;
     private final ServerConductor conductor;
+    private final Path driverDirectory;
 
-    private FerryServer(final AgentRunner runner, final ServerConductor conductor)
+    private FerryServer(final AgentRunner runner, final ServerConductor conductor, final Path driverDirectory)
     {
         this.runner = runner;
         this.conductor = conductor;
+        this.driverDirectory = driverDirectory;
     }
 
     /**
@@ -72,7 +75,7 @@ public final class FerryServer implements AutoCloseable
             AgentRunner.startOnThread(runner);
             LOGGER.info("Ferry server listening on {}", conductor.address());
 
-            return new FerryServer(runner, conductor);
+            return new FerryServer(runner, conductor, messages.driverDirectory());
         }
         catch (final RuntimeException ex)
         {
@@ -87,6 +90,15 @@ public final class FerryServer implements AutoCloseable
     public String address()
     {
         return conductor.address();
+    }
+
+    /**
+     * @return the directory of the server's media driver: clients in the same process can name it as
+     * their external driver and connect over {@code ipc} (see {@link Context#endpoint(String)}).
+     */
+    public Path driverDirectory()
+    {
+        return driverDirectory;
     }
 
     /**
