@@ -1,5 +1,7 @@
 package dev.ferry.channel;
 
+import java.nio.file.Path;
+
 /**
  * The control plane: ordered, reliable message streams between Ferry processes (Aeron).
  * Core depends on this interface only; the implementation is found with
@@ -42,6 +44,13 @@ public interface MessageTransport extends AutoCloseable
      * @return the outbound channel, connected once the peer's inbound channel sees it.
      */
     Outbound connect(String address);
+
+    /**
+     * @return the directory of the media driver this transport uses, embedded or external; other
+     * engines of the process can share the driver by naming it as their external driver, and then
+     * reach each other over {@code ipc}.
+     */
+    Path driverDirectory();
 
     /**
      * Do the transport's own work (the Aeron client's conductor duty cycle).

@@ -189,6 +189,13 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
 
     public void onClose()
     {
+        // Work handed over before close still counts, acknowledgements above all: a consumer of the
+        // same name resumes after the last acknowledgement the server received.
+        commands.drain(commandHandler);
+        for (final ConsumerState consumer : consumers.values())
+        {
+            consumer.deliver();
+        }
         final GoodbyeEncoder goodbye = goodbyeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientId(clientId);
         try
         {

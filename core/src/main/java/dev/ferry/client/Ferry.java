@@ -9,15 +9,12 @@ import dev.ferry.bulk.PeerInfo;
 import dev.ferry.bulk.shm.ShmBulkTransport;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.channel.MessageTransports;
-import dev.ferry.shm.ShmDirectory;
+import dev.ferry.engine.EngineContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -223,18 +220,15 @@ public final class Ferry implements AutoCloseable
     /**
      * A client's settings. Setters return this; {@link #conclude()} checks them once and fills defaults.
      */
-    public static final class Context
+    public static final class Context extends EngineContext<Context>
     {
         private String server = dev.ferry.server.FerryServer.Context.ENDPOINT_DEFAULT;
         private String name = "client";
         private String replyHost;
-        private Path shmRoot;
-        private Path externalDriverDirectory;
         private Duration requestTimeout = Duration.ofSeconds(10);
         private long poolMaxBytes = BufferPool.Context.MAX_BYTES_DEFAULT;
         private int poolSlabBytes = BufferPool.Context.SLAB_BYTES_DEFAULT;
         private int maxMetadataBytes = 64 << 10;
-        private IdleStrategy idleStrategy;
         private boolean concluded;
 
         /**
@@ -246,19 +240,11 @@ public final class Ferry implements AutoCloseable
             {
                 return this;
             }
-            if (null == shmRoot)
-            {
-                shmRoot = ShmDirectory.defaultRoot();
-            }
+            concludeEngine();
             if (null == replyHost)
             {
                 final int colon = server.lastIndexOf(':');
-                replyHost = colon > 0 ? server.substring(0, colon) : "127.0.0.1";
-            }
-            if (null == idleStrategy)
-            {
-                idleStrategy = new BackoffIdleStrategy(
-                    100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+                replyHost = server.startsWith("ipc") ? "ipc" : colon > 0 ? server.substring(0, colon) : "127.0.0.1";
             }
             concluded = true;
             return this;
@@ -300,43 +286,14 @@ public final class Ferry implements AutoCloseable
         }
 
         /**
-         * @param replyHost address the server reaches this client at; default the server's host
-         *                  (right for loopback; give this host's address when the server is remote).
+         * @param replyHost address the server reaches this client at: {@code ipc} when the server is at
+         *                  {@code ipc}, else a host; default the server's host (right for loopback and
+         *                  ipc; give this host's address when the server is remote).
          * @return this.
          */
         public Context replyHost(final String replyHost)
         {
             this.replyHost = replyHost;
-            return this;
-        }
-
-        public Path shmRoot()
-        {
-            return shmRoot;
-        }
-
-        /**
-         * @param shmRoot Ferry's shared-memory root; default {@link ShmDirectory#defaultRoot()}.
-         * @return this.
-         */
-        public Context shmRoot(final Path shmRoot)
-        {
-            this.shmRoot = shmRoot;
-            return this;
-        }
-
-        public Path externalDriverDirectory()
-        {
-            return externalDriverDirectory;
-        }
-
-        /**
-         * @param directory of a running Aeron media driver to use instead of embedding one.
-         * @return this.
-         */
-        public Context externalDriverDirectory(final Path directory)
-        {
-            this.externalDriverDirectory = directory;
             return this;
         }
 
@@ -400,19 +357,5 @@ public final class Ferry implements AutoCloseable
             return this;
         }
 
-        public IdleStrategy idleStrategy()
-        {
-            return idleStrategy;
-        }
-
-        /**
-         * @param idleStrategy for the I/O agent; default backs off to 1 ms sleeps.
-         * @return this.
-         */
-        public Context idleStrategy(final IdleStrategy idleStrategy)
-        {
-            this.idleStrategy = idleStrategy;
-            return this;
-        }
     }
 }

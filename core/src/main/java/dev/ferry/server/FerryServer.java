@@ -9,11 +9,10 @@ import dev.ferry.bulk.shm.ShmBulkTransport;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.channel.MessageTransports;
 import dev.ferry.shm.OwnedDirectory;
+import dev.ferry.engine.EngineContext;
 import dev.ferry.shm.ShmDirectory;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,11 +39,13 @@ public final class FerryServer implements AutoCloseable
 
     private final AgentRunner runner;
     private final ServerConductor conductor;
+    private final Path driverDirectory;
 
-    private FerryServer(final AgentRunner runner, final ServerConductor conductor)
+    private FerryServer(final AgentRunner runner, final ServerConductor conductor, final Path driverDirectory)
     {
         this.runner = runner;
         this.conductor = conductor;
+        this.driverDirectory = driverDirectory;
     }
 
     /**
@@ -74,7 +75,7 @@ public final class FerryServer implements AutoCloseable
             AgentRunner.startOnThread(runner);
             LOGGER.info("Ferry server listening on {}", conductor.address());
 
-            return new FerryServer(runner, conductor);
+            return new FerryServer(runner, conductor, messages.driverDirectory());
         }
         catch (final RuntimeException ex)
         {
@@ -92,6 +93,15 @@ public final class FerryServer implements AutoCloseable
     }
 
     /**
+     * @return the directory of the server's media driver: clients in the same process can name it as
+     * their external driver and connect over {@code ipc} (see {@link Context#endpoint(String)}).
+     */
+    public Path driverDirectory()
+    {
+        return driverDirectory;
+    }
+
+    /**
      * Stop the I/O agent, close every session, and remove the partitions' files.
      */
     public void close()
@@ -103,7 +113,7 @@ public final class FerryServer implements AutoCloseable
     /**
      * A server's settings. Setters return this; {@link #conclude()} checks them once and fills defaults.
      */
-    public static final class Context
+    public static final class Context extends EngineContext<Context>
     {
         /**
          * Default endpoint.
@@ -111,15 +121,12 @@ public final class FerryServer implements AutoCloseable
         public static final String ENDPOINT_DEFAULT = "127.0.0.1:7420";
 
         private String endpoint = ENDPOINT_DEFAULT;
-        private Path shmRoot;
-        private Path externalDriverDirectory;
         private int logSegmentBytes = 64 << 20;
         private long logMaxBytes = 8L << 30;
         private int maxMetadataBytes = 64 << 10;
         private int maxDataBytes;
         private int maxEventsPerBatch = 4096;
         private int maxQueuedBatchBytes = 64 << 20;
-        private IdleStrategy idleStrategy;
         private boolean concluded;
 
         /**
@@ -132,10 +139,7 @@ public final class FerryServer implements AutoCloseable
             {
                 return this;
             }
-            if (null == shmRoot)
-            {
-                shmRoot = ShmDirectory.defaultRoot();
-            }
+            concludeEngine();
             if (maxMetadataBytes < 1 || maxMetadataBytes > (1 << 20))
             {
                 throw new IllegalArgumentException("max metadata size must be from 1 byte to 1 MiB, was " + maxMetadataBytes);
@@ -161,11 +165,6 @@ public final class FerryServer implements AutoCloseable
             {
                 throw new IllegalArgumentException("max events per batch must be from 1 to 65535, was " + maxEventsPerBatch);
             }
-            if (null == idleStrategy)
-            {
-                idleStrategy = new BackoffIdleStrategy(
-                    100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-            }
             concluded = true;
             return this;
         }
@@ -182,36 +181,6 @@ public final class FerryServer implements AutoCloseable
         public Context endpoint(final String endpoint)
         {
             this.endpoint = endpoint;
-            return this;
-        }
-
-        public Path shmRoot()
-        {
-            return shmRoot;
-        }
-
-        /**
-         * @param shmRoot Ferry's shared-memory root; default {@link ShmDirectory#defaultRoot()}.
-         * @return this.
-         */
-        public Context shmRoot(final Path shmRoot)
-        {
-            this.shmRoot = shmRoot;
-            return this;
-        }
-
-        public Path externalDriverDirectory()
-        {
-            return externalDriverDirectory;
-        }
-
-        /**
-         * @param directory of a running Aeron media driver to use instead of embedding one.
-         * @return this.
-         */
-        public Context externalDriverDirectory(final Path directory)
-        {
-            this.externalDriverDirectory = directory;
             return this;
         }
 
@@ -305,19 +274,5 @@ public final class FerryServer implements AutoCloseable
             return this;
         }
 
-        public IdleStrategy idleStrategy()
-        {
-            return idleStrategy;
-        }
-
-        /**
-         * @param idleStrategy for the I/O agent; default backs off to 1 ms sleeps.
-         * @return this.
-         */
-        public Context idleStrategy(final IdleStrategy idleStrategy)
-        {
-            this.idleStrategy = idleStrategy;
-            return this;
-        }
     }
 }

@@ -163,6 +163,47 @@ public final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * Every line the child prints from now until its stdout ends.
+     *
+     * @param timeout longest wait for the end of the child's output.
+     * @return the lines, each followed by a newline.
+     * @throws AssertionError with the child's stderr if its output does not end in time.
+     */
+    public String remainingOutput(final Duration timeout)
+    {
+        final StringBuilder output = new StringBuilder();
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (!endOfOutput)
+        {
+            final String line;
+            try
+            {
+                line = stdoutLines.poll(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw failure("was being read by an interrupted thread");
+            }
+
+            if (null == line)
+            {
+                throw failure("did not finish its output within " + timeout + "; it printed so far:\n" + output);
+            }
+            if (END_OF_OUTPUT == line)
+            {
+                endOfOutput = true;
+            }
+            else
+            {
+                output.append(line).append('\n');
+            }
+        }
+
+        return output.toString();
+    }
+
+    /**
      * Send a line to the child's stdin.
      *
      * @param line to send; a line terminator is added.

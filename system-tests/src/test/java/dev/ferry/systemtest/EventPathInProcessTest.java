@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The whole event path in one process, over real Aeron (UDP loopback, an embedded media driver per
- * engine) and real shared memory: a producer's events are stored by the server and read back by a
+ * The whole event path in one process, over real Aeron (UDP on loopback with a media driver per
+ * engine, or IPC through one shared driver) and real shared memory: a producer's events are stored by the server and read back by a
  * consumer, every byte checked.
  */
 @Timeout(120)
@@ -51,53 +51,68 @@ class EventPathInProcessTest
     @Test
     void eventsPushedAreStoredAndConsumedExactlyOnceWithTheirBytes() throws Exception
     {
-        final String endpoint = freeLoopbackEndpoint();
-        try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
-            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("e2e")
+        try (FerryServer server = FerryServer.launch(
+                new FerryServer.Context().endpoint(freeLoopbackEndpoint()).shmRoot(root));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("udp")
                 .poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
         {
-            final Topic topic = ferry.createTopic("frames", 2);
-            final int events = 200;
-            final List<CompletableFuture<Long>> acks = new ArrayList<>();
-            try (Producer producer = topic.producer())
-            {
-                for (int i = 0; i < events; i++)
-                {
-                    final byte[] bytes = TestBytes.seeded(i, 1000 + i * 37);
-                    final ByteBuffer data = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
-                    acks.add(producer.push(Metadata.of("{\"i\":" + i + "}"), DataView.of(data)));
-                }
-                producer.flush();
-                for (final CompletableFuture<Long> ack : acks)
-                {
-                    ack.get(30, TimeUnit.SECONDS);
-                }
-            }
-
-            final Set<String> seen = new HashSet<>();
-            try (Consumer consumer = topic.consumer(new ConsumerOptions("checker")))
-            {
-                for (int n = 0; n < events; n++)
-                {
-                    final Event event = consumer.pull().get(30, TimeUnit.SECONDS);
-                    final String metadata = event.metadata().asString();
-                    final int i = Integer.parseInt(metadata.replaceAll("\\D", ""));
-                    assertTrue(seen.add(metadata), "event " + metadata + " delivered twice");
-                    TestBytes.assertSameBytes(
-                        TestBytes.seeded(i, 1000 + i * 37), TestBytes.toArray(event.data()), "data of event " + i);
-                    event.acknowledge();
-                }
-            }
-            assertEquals(events, seen.size());
-            assertEquals(events, ferry.listTopics().get(0).events());
+            pushThenConsume(ferry, 200);
         }
+    }
+
+    @Test
+    void enginesSharingOneMediaDriverReachEachOtherOverIpc() throws Exception
+    {
+        try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint("ipc").shmRoot(root));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server("ipc").shmRoot(root).name("ipc")
+                .externalDriverDirectory(server.driverDirectory()).poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
+        {
+            pushThenConsume(ferry, 200);
+        }
+    }
+
+    private static void pushThenConsume(final Ferry ferry, final int events) throws Exception
+    {
+        final Topic topic = ferry.createTopic("frames", 2);
+        final List<CompletableFuture<Long>> acks = new ArrayList<>();
+        try (Producer producer = topic.producer())
+        {
+            for (int i = 0; i < events; i++)
+            {
+                final byte[] bytes = TestBytes.seeded(i, 1000 + i * 37);
+                final ByteBuffer data = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+                acks.add(producer.push(Metadata.of("{\"i\":" + i + "}"), DataView.of(data)));
+            }
+            producer.flush();
+            for (final CompletableFuture<Long> ack : acks)
+            {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        final Set<String> seen = new HashSet<>();
+        try (Consumer consumer = topic.consumer(new ConsumerOptions("checker")))
+        {
+            for (int n = 0; n < events; n++)
+            {
+                final Event event = consumer.pull().get(30, TimeUnit.SECONDS);
+                final String metadata = event.metadata().asString();
+                final int i = Integer.parseInt(metadata.replaceAll("\\D", ""));
+                assertTrue(seen.add(metadata), "event " + metadata + " delivered twice");
+                TestBytes.assertSameBytes(
+                    TestBytes.seeded(i, 1000 + i * 37), TestBytes.toArray(event.data()), "data of event " + i);
+                event.acknowledge();
+            }
+        }
+        assertEquals(events, seen.size());
+        assertEquals(events, ferry.listTopics().get(0).events());
     }
 
     @Test
     void anUnknownTopicIsNamedInTheError() throws Exception
     {
-        final String endpoint = freeLoopbackEndpoint();
-        try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint(endpoint).shmRoot(root));
+        try (FerryServer server = FerryServer.launch(
+                new FerryServer.Context().endpoint(freeLoopbackEndpoint()).shmRoot(root));
             Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).poolMaxBytes(8L << 20)
                 .poolSlabBytes(4 << 20).requestTimeout(Duration.ofSeconds(10))))
         {

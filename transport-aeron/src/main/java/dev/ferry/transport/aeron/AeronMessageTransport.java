@@ -107,10 +107,12 @@ public final class AeronMessageTransport implements MessageTransport
     }
 
     /**
-     * @return the media driver's directory: the embedded driver's, inside Ferry's shared-memory root,
-     * or the external one named in the {@link Context}.
+     * {@inheritDoc}
+     * <p>
+     * The embedded driver's, inside Ferry's shared-memory root, or the external one named in the
+     * {@link Context}.
      */
-    public Path aeronDirectory()
+    public Path driverDirectory()
     {
         return aeronDirectory;
     }

@@ -407,7 +407,7 @@ class AeronMessageTransportTest
     {
         final AeronMessageTransport transport = new AeronMessageTransport(
             new AeronMessageTransport.Context().shmRoot(tempDir));
-        final Path aeronDirectory = transport.aeronDirectory();
+        final Path aeronDirectory = transport.driverDirectory();
         assertTrue(aeronDirectory.startsWith(tempDir), aeronDirectory.toString());
         assertTrue(Files.exists(aeronDirectory.resolve("cnc.dat")));
         transport.listen("ipc", new Connections());

@@ -67,7 +67,7 @@ class ExternalDriverTest
     {
         final AeronMessageTransport owner = harness.embedded(tempDir);
         final AeronMessageTransport guest = harness.add(new AeronMessageTransport(
-            new AeronMessageTransport.Context().externalDriverDirectory(owner.aeronDirectory())));
+            new AeronMessageTransport.Context().externalDriverDirectory(owner.driverDirectory())));
 
         final Connections connections = new Connections();
         final Inbound inbound = guest.listen("ipc", connections);
@@ -78,7 +78,7 @@ class ExternalDriverTest
         assertArrayEquals(message(1, 5_000), connections.receiver.messages.get(0).bytes);
 
         guest.close();
-        assertTrue(Files.exists(owner.aeronDirectory().resolve("cnc.dat")), "a guest removed the owner's driver");
+        assertTrue(Files.exists(owner.driverDirectory().resolve("cnc.dat")), "a guest removed the owner's driver");
         harness.await("the owner sees the guest go", () -> !outbound.isConnected());
 
         final Connections ownConnections = new Connections();
