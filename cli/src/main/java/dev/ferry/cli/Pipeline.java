@@ -31,7 +31,9 @@ import java.util.function.LongConsumer;
 
 /**
  * {@code ferry pipeline}'s run: a server, producers and consumers in one process, over the real event
- * path (Aeron over UDP loopback for the control plane, shared memory for the data).
+ * path: the control plane over Aeron IPC through the server's media driver, which every client of
+ * the pipeline shares (one driver, not one per engine, leaves the cores to the pipeline), and the data
+ * over shared memory.
  * <pre>
  *  producer threads                    embedded FerryServer                 consumer threads
  *  (one Ferry client, a Producer each) topic "pipeline", P partitions       (a Ferry client and a Consumer each,
@@ -40,9 +42,8 @@ import java.util.function.LongConsumer;
  *                     ◀──── ack ────   assign event IDs                      (producer, seq), acknowledge
  * </pre>
  * The producers share one client: a {@link Producer} is thread-safe and a client's I/O agent batches
- * for all of them, so one client (one media driver, one pool, one agent thread) is what an
- * application with several producing threads would use; it also leaves the machine's cores to the
- * server and the consumers. Each consumer has its own client, as separate consumer processes would,
+ * for all of them, so one client (one pool, one agent thread) is what an application with several
+ * producing threads would use; it also leaves the machine's cores to the server and the consumers. Each consumer has its own client, as separate consumer processes would,
  * its own name, and its share of the partitions (partition p goes to consumer p mod M), so that
  * every event is consumed exactly once overall.
  * <p>
@@ -55,10 +56,7 @@ final class Pipeline implements AutoCloseable
      */
     static final String TOPIC = "pipeline";
 
-    /**
-     * The server's endpoint: the loopback interface, any free UDP port.
-     */
-    static final String LOOPBACK_ANY_PORT = "127.0.0.1:0";
+    private static final String IPC = "ipc";
 
     /**
      * Pulls each consumer keeps outstanding, so that the client's I/O agent always has one to complete
@@ -96,7 +94,6 @@ final class Pipeline implements AutoCloseable
     private final AtomicLong acknowledged = new AtomicLong();
     private final AtomicReference<String> failure = new AtomicReference<>();
     private FerryServer server;
-    private Ferry producerClient;
     private Topic topic;
     private volatile boolean stopping;
 
@@ -107,7 +104,7 @@ final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Launch the server on a free loopback port, connect the clients, create the topic and subscribe
+     * Launch the server, connect the clients to it over its media driver, create the topic and subscribe
      * the consumers. <b>Blocks</b> for each step, at most the timeout.
      *
      * @param settings of the run, already checked.
@@ -137,7 +134,7 @@ final class Pipeline implements AutoCloseable
         return "pipeline: " + settings.events() + " events of " + Sizes.format(settings.eventBytes()) + " from " +
             count(settings.producers(), "producer") + " to " + count(settings.consumers(), "consumer") +
             " through topic '" + TOPIC + "' (" + count(settings.partitions(), "partition") +
-            ") of a server at " + server.address() + " in this process; shared memory under " + settings.directory();
+            ") of a server in this process, over Aeron IPC; shared memory under " + settings.directory();
     }
 
     /**
@@ -221,11 +218,11 @@ final class Pipeline implements AutoCloseable
     private void setUp()
     {
         server = FerryServer.launch(new FerryServer.Context()
-            .endpoint(LOOPBACK_ANY_PORT)
+            .endpoint(IPC)
             .shmRoot(settings.directory()));
         resources.add(server);
 
-        producerClient = Ferry.connect(clientContext("pipeline-producers"));
+        final Ferry producerClient = Ferry.connect(clientContext("pipeline-producers"));
         resources.add(producerClient);
         topic = producerClient.createTopic(TOPIC, settings.partitions());
 
@@ -263,6 +260,7 @@ final class Pipeline implements AutoCloseable
         final int slabBytes = Math.max(MIN_SLAB_BYTES, ceilPowerOfTwo(settings.eventBytes()));
         return new Ferry.Context()
             .server(server.address())
+            .externalDriverDirectory(server.driverDirectory())
             .name(name)
             .shmRoot(settings.directory())
             .requestTimeout(settings.timeout())

@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
     description = {
         "Move events from producers to consumers through a server, all in this process, and check every byte.",
         "",
-        "The server listens on a free UDP port of the loopback interface; metadata travels over Aeron, data is " +
+        "Metadata travels over Aeron IPC through the server's media driver, which all clients share; data is " +
             "pulled over shared memory, from the producers' pool into the partitions' logs and from there into " +
             "each consumer's pool. Producer threads fill each event in place with pseudo-random bytes and put its " +
             "CRC-32C in its metadata; each consumer reads its own share of the partitions, checks every event's " +
