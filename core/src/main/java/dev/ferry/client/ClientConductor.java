@@ -26,6 +26,7 @@ import dev.ferry.protocol.codecs.CreateTopicEncoder;
 import dev.ferry.protocol.codecs.CreditEncoder;
 import dev.ferry.protocol.codecs.ErrorDecoder;
 import dev.ferry.protocol.codecs.EventBatchDecoder;
+import dev.ferry.protocol.codecs.GoodbyeDecoder;
 import dev.ferry.protocol.codecs.GoodbyeEncoder;
 import dev.ferry.protocol.codecs.HelloEncoder;
 import dev.ferry.protocol.codecs.HelloReplyDecoder;
@@ -70,6 +71,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private static final Logger LOGGER = LoggerFactory.getLogger(ClientConductor.class);
     private static final int COMMAND_QUEUE_CAPACITY = 64 * 1024;
     private static final int LINK_QUEUE_BYTES = 64 << 20;
+    private static final long GOODBYE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     /**
      * Work for the agent, from an application thread.
@@ -130,6 +132,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private PeerInfo serverPeer;
     private long nextBatchSeq;
     private FerryException lost;
+    private boolean goodbyeReceived;
 
     ClientConductor(
         final Ferry.Context context,
@@ -190,25 +193,45 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     public void onClose()
     {
         // Work handed over before close still counts, acknowledgements above all: a consumer of the
-        // same name resumes after the last acknowledgement the server received.
+        // same name resumes after the last acknowledgement the server received. So the agent says
+        // goodbye and waits, bounded, for the server's goodbye, which it sends only after handling
+        // everything before it on the stream; only then may the media driver go.
         commands.drain(commandHandler);
-        for (final ConsumerState consumer : consumers.values())
+        if (connected.isDone() && !connected.isCompletedExceptionally() && null == lost)
         {
-            consumer.deliver();
-        }
-        final GoodbyeEncoder goodbye = goodbyeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientId(clientId);
-        try
-        {
-            server.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + goodbye.encodedLength());
-            server.flush();
-        }
-        catch (final FerryException ignore)
-        {
-            // closing anyway
+            sayGoodbye();
         }
         failEverything(new FerryException("the Ferry client '" + context.name() + "' was closed"));
         CloseHelper.quietCloseAll(server, replies, bulk, messages);
         IoAgentThreads.clearCurrentThread();
+    }
+
+    private void sayGoodbye()
+    {
+        final GoodbyeEncoder goodbye = goodbyeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientId(clientId);
+        try
+        {
+            send(goodbye.encodedLength());
+        }
+        catch (final FerryException ex)
+        {
+            return;
+        }
+
+        final long deadlineNs = System.nanoTime() + GOODBYE_TIMEOUT_NS;
+        while (!goodbyeReceived && null == lost && System.nanoTime() - deadlineNs < 0)
+        {
+            final int work = messages.doWork() + server.flush() + replies.poll(this::onMessage, 64);
+            if (0 == work)
+            {
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+            }
+        }
+        if (!goodbyeReceived)
+        {
+            LOGGER.warn("the Ferry server at {} did not answer goodbye within {} ms; acknowledgements sent just " +
+                "before closing may not have reached it", context.server(), TimeUnit.NANOSECONDS.toMillis(GOODBYE_TIMEOUT_NS));
+        }
     }
 
     /**
@@ -430,6 +453,9 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 break;
             case EventBatchDecoder.TEMPLATE_ID:
                 onEventBatch(frame.eventBatch());
+                break;
+            case GoodbyeDecoder.TEMPLATE_ID:
+                goodbyeReceived = true;
                 break;
             default:
                 LOGGER.debug("ignoring message {} from the server", templateId);

@@ -23,6 +23,7 @@ import dev.ferry.protocol.codecs.ErrorCode;
 import dev.ferry.protocol.codecs.ErrorEncoder;
 import dev.ferry.protocol.codecs.EventBatchEncoder;
 import dev.ferry.protocol.codecs.GoodbyeDecoder;
+import dev.ferry.protocol.codecs.GoodbyeEncoder;
 import dev.ferry.protocol.codecs.HeartbeatDecoder;
 import dev.ferry.protocol.codecs.HelloDecoder;
 import dev.ferry.protocol.codecs.HelloReplyEncoder;
@@ -99,6 +100,7 @@ final class ServerConductor implements Agent, ConnectionListener
     private final ExpandableDirectByteBuffer stagingBuffer = new ExpandableDirectByteBuffer(64 * 1024);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloReplyEncoder helloReplyEncoder = new HelloReplyEncoder();
+    private final GoodbyeEncoder goodbyeEncoder = new GoodbyeEncoder();
     private final ErrorEncoder errorEncoder = new ErrorEncoder();
     private final TopicInfoEncoder topicInfoEncoder = new TopicInfoEncoder();
     private final TopicListEncoder topicListEncoder = new TopicListEncoder();
@@ -247,6 +249,10 @@ final class ServerConductor implements Agent, ConnectionListener
                 case HeartbeatDecoder.TEMPLATE_ID:
                     break;
                 case GoodbyeDecoder.TEMPLATE_ID:
+                    // Everything the client sent before is handled; its goodbye back tells it so.
+                    goodbyeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientId(session.clientId);
+                    send(session, goodbyeEncoder.encodedLength());
+                    session.link.flush();
                     closeSession(session);
                     break;
                 case CreateTopicDecoder.TEMPLATE_ID:
