@@ -8,6 +8,15 @@ import dev.ferry.bulk.PeerInfo;
 import dev.ferry.bulk.PullHandler;
 import dev.ferry.bulk.RegionDescriptor;
 import dev.ferry.bulk.shm.ShmBulkTransport;
+import dev.ferry.client.Consumer;
+import dev.ferry.client.ConsumerOptions;
+import dev.ferry.client.Ferry;
+import dev.ferry.client.Producer;
+import dev.ferry.client.ProducerOptions;
+import dev.ferry.client.Topic;
+import dev.ferry.event.Event;
+import dev.ferry.event.Metadata;
+import dev.ferry.server.FerryServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +33,8 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The README's "Using Ferry as a library" example, compiled and run here so that it cannot rot; the
- * second test checks that the README shows exactly this code.
+ * The README's "Using Ferry as a library" examples, compiled and run here so that they cannot rot;
+ * the last test checks that the README shows exactly this code.
  */
 @Timeout(60)
 class LibraryExampleTest
@@ -35,7 +44,7 @@ class LibraryExampleTest
 
     static boolean pullOneEvent(final Path root)
     {
-        // README:begin
+        // README:bulk:begin
         final PeerInfo producer = PeerInfo.local(1);
         try (BufferPool producerPool = new BufferPool(new BufferPool.Context()
                 .name("producer").directory(root).maxBytes(16 << 20).slabBytes(4 << 20));
@@ -78,7 +87,36 @@ class LibraryExampleTest
             data.release();
             return same;
         }
-        // README:end
+        // README:bulk:end
+    }
+
+    static boolean produceAndConsumeOneEvent(final Path root) throws Exception
+    {
+        // README:client:begin
+        // root: Ferry's shared-memory root, e.g. ShmDirectory.defaultRoot(); port 0 takes a free port.
+        try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint("127.0.0.1:0").shmRoot(root));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("camera")))
+        {
+            final Topic topic = ferry.createTopic("frames", 2);             // or ferry.openTopic("frames")
+            try (Producer producer = topic.producer(new ProducerOptions().maxPendingBatches(2)))
+            {
+                final Segment frame = producer.allocate(4 << 20);           // registered memory: filled in place,
+                frame.buffer().setMemory(0, frame.length(), (byte)7);       // no copy on the way to the server
+                final CompletableFuture<Long> id = producer.push(Metadata.of("{\"frame\":1}"), frame);
+                System.out.println("stored as event " + id.get(10, TimeUnit.SECONDS));
+            }                                                               // close waits (bounded) for every ack
+
+            try (Consumer consumer = topic.consumer(new ConsumerOptions("analysis").prefetch(64)))
+            {
+                final Event event = consumer.pull().get(10, TimeUnit.SECONDS);
+                System.out.println(event.metadata().asString() + ": " + event.data().length() + " bytes, crc " +
+                    event.data().crc32c());
+                final boolean intact = event.data().length() == 4 << 20 && event.data().getByte(12345) == 7;
+                event.acknowledge();                                        // "analysis" resumes after this one
+                return intact;
+            }
+        }
+        // README:client:end
     }
 
     @Test
@@ -88,20 +126,29 @@ class LibraryExampleTest
     }
 
     @Test
-    void readmeShowsTheExampleAsCompiledHere() throws IOException
+    void clientExampleStoresAndReadsBackAnEvent(@TempDir final Path tmp) throws Exception
+    {
+        assertTrue(produceAndConsumeOneEvent(tmp.resolve("shm")));
+    }
+
+    @Test
+    void readmeShowsTheExamplesAsCompiledHere() throws IOException
     {
         final List<String> source = Files.readAllLines(SOURCE, StandardCharsets.UTF_8);
-        final int begin = source.indexOf("        // README:begin");
-        final int end = source.indexOf("        // README:end");
-        final StringBuilder example = new StringBuilder();
-        for (final String line : source.subList(begin + 1, end))
-        {
-            example.append(line.length() >= 8 ? line.substring(8) : line.strip()).append('\n');
-        }
-
         final String readme = Files.readString(README, StandardCharsets.UTF_8);
-        assertTrue(
-            readme.contains(example),
-            "README.md must show the library example exactly as LibraryExampleTest compiles it:\n" + example);
+        for (final String example : List.of("bulk", "client"))
+        {
+            final int begin = source.indexOf("        // README:" + example + ":begin");
+            final int end = source.indexOf("        // README:" + example + ":end");
+            final StringBuilder code = new StringBuilder();
+            for (final String line : source.subList(begin + 1, end))
+            {
+                code.append(line.length() >= 8 ? line.substring(8) : line.strip()).append('\n');
+            }
+
+            assertTrue(
+                readme.contains(code),
+                "README.md must show the '" + example + "' example exactly as LibraryExampleTest compiles it:\n" + code);
+        }
     }
 }
