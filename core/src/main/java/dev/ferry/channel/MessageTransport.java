@@ -7,8 +7,8 @@ package dev.ferry.channel;
  * <p>
  * <b>Addresses.</b> A server listens on an endpoint {@code host:port} (UDP between processes and
  * hosts) or {@code ipc} (processes that share one media driver). A client opens its own inbound
- * channel with {@link #listenForReplies(String)}, tells the server its {@link Inbound#address()},
- * and the server {@link #connect(String) connects} back to it.
+ * channel with {@link #listenForReplies(String, ConnectionListener)}, tells the server its
+ * {@link Inbound#address()}, and the server {@link #connect(String) connects} back to it.
  * <p>
  * <b>Threads.</b> Owned by one I/O agent: every method is called on that agent's thread, which
  * also calls {@link #doWork()} in its duty cycle.
@@ -28,7 +28,8 @@ public interface MessageTransport extends AutoCloseable
     /**
      * Open an inbound channel for replies, on an address chosen by the transport.
      *
-     * @param host the local host name or address peers reach this process by (ignored for ipc).
+     * @param host the local host name or address peers reach this process by, or {@code ipc} for a
+     *             reply channel through a media driver shared with the peer.
      * @param listener told when senders connect and disconnect.
      * @return the inbound channel; its {@link Inbound#address()} is what to give peers.
      */
