@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""Turn a JMH JSON result file of Ferry's foundation benchmarks into the Markdown tables of
-bench/results/*.md.
+"""Turn a JMH JSON result file of Ferry's benchmarks into the Markdown tables of bench/results/*.md.
 
 Usage: python3 bench/results/tables.py RESULT.json
 
@@ -9,11 +8,15 @@ fastest and slowest iteration. Bandwidth is the operation's size over its time, 
 (1 MiB = 2^20 bytes). B/op is the median of -prof gc's gc.alloc.rate.norm too: JMH counts the
 trial's @TearDown (closing pools and transports) into the last iteration, which lifts that one
 iteration and so the mean, but not the median. Standard library only.
+
+The event-path benchmarks measure events consumed per second (throughput mode); each event carries
+METADATA_BYTES of metadata besides its `size` bytes of data, and MiB/s counts both.
 """
 import json
 import sys
 
 MIB = float(1 << 20)
+METADATA_BYTES = 64
 
 
 def iterations(metric):
@@ -37,6 +40,15 @@ def size_label(size):
 def alloc_norm(result):
     norm = result.get("secondaryMetrics", {}).get("gc.alloc.rate.norm")
     return "%.3f" % median(norm) if norm else "n/a"
+
+
+def event_label(size):
+    return "metadata only (%d B)" % METADATA_BYTES if 0 == size else size_label(size)
+
+
+def gc_count(result):
+    gcs = result.get("secondaryMetrics", {}).get("gc.count")
+    return "%d" % gcs["score"] if gcs else "n/a"
 
 
 def short_name(result):
@@ -88,6 +100,40 @@ def shm_table(results):
     return "\n".join(rows)
 
 
+def event_path_table(ferry, aeron):
+    by_size = {}
+    for name, results in (("ferry", ferry), ("aeron", aeron)):
+        for r in results:
+            by_size.setdefault(int(r["params"]["size"]), {})[name] = r
+    rows = [
+        "| event (data + %d B metadata) | Ferry events/s (spread) | Ferry MiB/s | raw Aeron IPC events/s (spread) "
+        "| raw Aeron MiB/s | Ferry / Aeron | median B/event Ferry / Aeron | GCs Ferry / Aeron |" % METADATA_BYTES,
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sorted(by_size):
+        pair = by_size[size]
+        cells = []
+        for name in ("ferry", "aeron"):
+            r = pair.get(name)
+            if r is None:
+                cells += ["n/a", "n/a"]
+                continue
+            values = iterations(r["primaryMetric"])
+            events = median(r["primaryMetric"])
+            cells.append("%.0f (%.0f – %.0f)" % (events, min(values), max(values)))
+            cells.append("%.1f" % (events * (size + METADATA_BYTES) / MIB))
+        ratio = "n/a"
+        if "ferry" in pair and "aeron" in pair:
+            ratio = "%.4f" % (median(pair["ferry"]["primaryMetric"]) / median(pair["aeron"]["primaryMetric"]))
+        rows.append("| %s | %s | %s | %s | %s / %s | %s / %s |" % (
+            event_label(size), " | ".join(cells[:2]), " | ".join(cells[2:]), ratio,
+            alloc_norm(pair["ferry"]) if "ferry" in pair else "n/a",
+            alloc_norm(pair["aeron"]) if "aeron" in pair else "n/a",
+            gc_count(pair["ferry"]) if "ferry" in pair else "n/a",
+            gc_count(pair["aeron"]) if "aeron" in pair else "n/a"))
+    return "\n".join(rows)
+
+
 def main(path):
     with open(path) as f:
         results = json.load(f)
@@ -99,6 +145,8 @@ def main(path):
     print()
     pool = [r for r in results if ".BufferPoolBenchmark." in r["benchmark"]]
     shm = [r for r in results if ".ShmPullBenchmark." in r["benchmark"]]
+    ferry = [r for r in results if ".EventPathBenchmark." in r["benchmark"]]
+    aeron = [r for r in results if ".RawAeronBenchmark." in r["benchmark"]]
     if pool:
         print("### BufferPoolBenchmark\n")
         print(pool_table(pool))
@@ -106,6 +154,10 @@ def main(path):
     if shm:
         print("### ShmPullBenchmark\n")
         print(shm_table(shm))
+        print()
+    if ferry or aeron:
+        print("### EventPathBenchmark and RawAeronBenchmark\n")
+        print(event_path_table(ferry, aeron))
         print()
 
 

@@ -12,7 +12,6 @@ import dev.ferry.bulk.shm.ShmBulkTransport;
 import dev.ferry.event.DataView;
 import dev.ferry.shm.ShmDirectory;
 import org.agrona.BufferUtil;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,7 +30,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -135,7 +133,7 @@ public class ShmPullBenchmark
 
             sourceSegment = ownerPool.tryAllocate(size);
             destinationSegment = pullerPool.tryAllocate(size);
-            fill(sourceSegment.buffer(), size);
+            RandomBytes.fill(sourceSegment.buffer(), 0, size, SEED);
             destinationAddress = destinationSegment.address();
             destination = destinationSegment.view();
 
@@ -230,26 +228,12 @@ public class ShmPullBenchmark
         {
             source = BufferUtil.allocateDirectAligned(size, PAGE_BYTES);
             destination = BufferUtil.allocateDirectAligned(size, PAGE_BYTES);
-            fill(new UnsafeBuffer(source), size);
+            RandomBytes.fill(new UnsafeBuffer(source), 0, size, SEED);
             sourceAddress = BufferUtil.address(source);
             destinationAddress = BufferUtil.address(destination);
 
             UnsafeApi.copyMemory(sourceAddress, destinationAddress, size);
             requireSameBytes("off-heap copy", DataView.of(source), DataView.of(destination));
-        }
-    }
-
-    private static void fill(final MutableDirectBuffer buffer, final int length)
-    {
-        final SplittableRandom random = new SplittableRandom(SEED);
-        int i = 0;
-        for (; i <= length - Long.BYTES; i += Long.BYTES)
-        {
-            buffer.putLong(i, random.nextLong());
-        }
-        for (; i < length; i++)
-        {
-            buffer.putByte(i, (byte)random.nextInt());
         }
     }
 
