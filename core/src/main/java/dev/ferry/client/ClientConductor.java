@@ -13,6 +13,7 @@ import dev.ferry.bulk.Region;
 import dev.ferry.bulk.RegionDescriptor;
 import dev.ferry.channel.ConnectionListener;
 import dev.ferry.channel.Inbound;
+import dev.ferry.channel.MessageHandler;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.engine.PeerLink;
 import dev.ferry.event.DataView;
@@ -111,6 +112,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private final AtomicLong ids = new AtomicLong();
     private final CompletableFuture<PeerInfo> connected = new CompletableFuture<>();
     private final InboundFrame frame = new InboundFrame();
+    private final MessageHandler messageHandler = this::onMessage;
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(64 * 1024);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloEncoder helloEncoder = new HelloEncoder();
@@ -175,7 +177,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     {
         int work = messages.doWork();
         work += commands.drain(commandHandler, 1024);
-        work += replies.poll(this::onMessage, 64);
+        work += replies.poll(messageHandler, 64);
         work += bulk.doWork();
         for (final ProducerState producer : producers.values())
         {
@@ -221,7 +223,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final long deadlineNs = System.nanoTime() + GOODBYE_TIMEOUT_NS;
         while (!goodbyeReceived && null == lost && System.nanoTime() - deadlineNs < 0)
         {
-            final int work = messages.doWork() + server.flush() + replies.poll(this::onMessage, 64);
+            final int work = messages.doWork() + server.flush() + replies.poll(messageHandler, 64);
             if (0 == work)
             {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
@@ -581,7 +583,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
 
         final RegionDescriptor descriptor = bulk.register(region);
         final byte[] locator = descriptor.locator();
-        final RegionAnnouncementEncoder encoder = new RegionAnnouncementEncoder()
+        final RegionAnnouncementEncoder encoder = regionAnnouncementEncoder
             .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .senderId(clientId)
             .regionId(descriptor.regionId())

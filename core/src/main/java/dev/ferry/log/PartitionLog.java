@@ -22,6 +22,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -46,7 +52,8 @@ import java.util.function.Consumer;
  * nothing maps nothing.
  * <p>
  * <b>Threads.</b> A log is owned by one thread, the server's I/O agent, and is not thread-safe: it
- * takes no locks. Peers read committed data through the mapped segments, named by the descriptors
+ * takes no locks. Given a {@link Context#segmentPreparer(Executor) preparer}, it has the next
+ * segment created there, ahead of need, and takes it over through a future when it rolls. Peers read committed data through the mapped segments, named by the descriptors
  * the agent sends them.
  * <p>
  * <b>Cost.</b> {@link #append}, {@link #commit(long)}, {@link #read(long, LogEntry)} and
@@ -62,6 +69,7 @@ import java.util.function.Consumer;
 public final class PartitionLog implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(PartitionLog.class);
+    private static final long PREPARE_TIMEOUT_SECONDS = 60;
 
     private final Path directory;
     private final boolean createdDirectory;
@@ -69,6 +77,8 @@ public final class PartitionLog implements AutoCloseable
     private final long maxBytes;
     private final int maxSegments;
     private final Consumer<Region> segmentListener;
+    private final Executor segmentPreparer;
+    private Future<LogSegment> preparedSegment;
     private final ArrayList<LogSegment> segments = new ArrayList<>();
     private final List<Region> regions = Collections.unmodifiableList(segments);
     /**
@@ -97,6 +107,7 @@ public final class PartitionLog implements AutoCloseable
         this.maxBytes = context.maxBytes();
         this.maxSegments = (int)Math.min(Integer.MAX_VALUE, maxBytes / segmentBytes);
         this.segmentListener = context.segmentListener();
+        this.segmentPreparer = context.segmentPreparer();
         this.createdDirectory = prepareDirectory(directory);
     }
 
@@ -429,6 +440,24 @@ public final class PartitionLog implements AutoCloseable
         }
         closed = true;
 
+        final Future<LogSegment> prepared = preparedSegment;
+        preparedSegment = null;
+        if (null != prepared)
+        {
+            try
+            {
+                segments.add(prepared.get(PREPARE_TIMEOUT_SECONDS, TimeUnit.SECONDS)); // deleted with the rest below
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                prepared.cancel(true);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         for (final LogSegment segment : segments)
         {
             try
@@ -475,7 +504,7 @@ public final class PartitionLog implements AutoCloseable
                 "log's bound (maxBytes) or spread events over more partitions");
         }
 
-        final LogSegment next = LogSegment.create(directory, index, segmentBytes);
+        final LogSegment next = null == preparedSegment ? LogSegment.create(directory, index, segmentBytes) : takePrepared();
         if (null != current && tail < segmentBytes)
         {
             final UnsafeBuffer buffer = current.buffer();
@@ -487,6 +516,52 @@ public final class PartitionLog implements AutoCloseable
         current = next;
         tail = 0;
         segmentListener.accept(next);
+        prepareNext();
+    }
+
+    /**
+     * Start creating the segment after the current one off this thread, so that the next roll finds
+     * it mapped and zero-filled instead of stalling the I/O agent for the tens of milliseconds that
+     * writing a segment's pages takes. It counts against the bound like any segment.
+     */
+    private void prepareNext()
+    {
+        final int index = segments.size();
+        if (null != segmentPreparer && index < maxSegments)
+        {
+            final FutureTask<LogSegment> task =
+                new FutureTask<>(() -> LogSegment.create(directory, index, segmentBytes));
+            segmentPreparer.execute(task);
+            preparedSegment = task;
+        }
+    }
+
+    private LogSegment takePrepared()
+    {
+        final Future<LogSegment> prepared = preparedSegment;
+        preparedSegment = null;
+        try
+        {
+            return prepared.get(PREPARE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw ex.getCause() instanceof FerryException ? (FerryException)ex.getCause() :
+                new FerryException("cannot create the next segment of partition log " + directory + ": " + ex.getCause(),
+                ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            prepared.cancel(true);
+            throw new FerryException(
+                "the next segment of partition log " + directory + " was not ready within " + PREPARE_TIMEOUT_SECONDS +
+                " s; the file system under it is stalled");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new FerryException("interrupted while taking the next segment of partition log " + directory);
+        }
     }
 
     private static String howToFit(final long recordLength)
@@ -578,6 +653,7 @@ public final class PartitionLog implements AutoCloseable
         private int segmentBytes = SEGMENT_BYTES_DEFAULT;
         private long maxBytes = MAX_BYTES_DEFAULT;
         private Consumer<Region> segmentListener;
+        private Executor segmentPreparer;
         private boolean concluded;
 
         /**
@@ -666,6 +742,22 @@ public final class PartitionLog implements AutoCloseable
         public Context maxBytes(final long maxBytes)
         {
             this.maxBytes = maxBytes;
+            return this;
+        }
+
+        public Executor segmentPreparer()
+        {
+            return segmentPreparer;
+        }
+
+        /**
+         * @param segmentPreparer runs the creation of the next segment ahead of need, off the log's
+         *                        thread; null (the default) creates each segment when it is needed.
+         * @return this.
+         */
+        public Context segmentPreparer(final Executor segmentPreparer)
+        {
+            this.segmentPreparer = segmentPreparer;
             return this;
         }
 

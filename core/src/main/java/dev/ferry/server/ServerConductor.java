@@ -9,6 +9,7 @@ import dev.ferry.bulk.Region;
 import dev.ferry.bulk.RegionDescriptor;
 import dev.ferry.channel.ConnectionListener;
 import dev.ferry.channel.Inbound;
+import dev.ferry.channel.MessageHandler;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.engine.PeerLink;
 import dev.ferry.log.LogEntry;
@@ -60,11 +61,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
  * The server's I/O agent: owns the control-plane channels, the bulk transport, every session,
  * topic, partition log and subscription, so none of it needs a lock.
+ * <p>
+ * One helper thread, the log preparer, creates the next segment of each partition log ahead of
+ * need (zero-filling 64 MiB takes tens of milliseconds); nothing else leaves the agent.
  * <p>
  * Duty cycle: the control-plane transport's own work, inbound messages (each validated before
  * use; a bad frame closes only its sender's session), the bulk transport's pulls, storing queued
@@ -88,6 +94,7 @@ final class ServerConductor implements Agent, ConnectionListener
     private final Inbound inbound;
     private final long serverId;
     private final InboundFrame frame = new InboundFrame();
+    private final MessageHandler messageHandler = this::onMessage;
     private final EpochNanoClock clock = new SystemEpochNanoClock();
     private final Int2ObjectHashMap<ServerSession> sessionsByChannel = new Int2ObjectHashMap<>();
     private final Long2ObjectHashMap<ServerSession> sessionsByClientId = new Long2ObjectHashMap<>();
@@ -108,6 +115,12 @@ final class ServerConductor implements Agent, ConnectionListener
     private final RegionAnnouncementEncoder regionEncoder = new RegionAnnouncementEncoder();
     private final EventBatchEncoder eventBatchEncoder = new EventBatchEncoder();
     private final LogEntry entry = new LogEntry();
+    private final ExecutorService segmentPreparer = Executors.newSingleThreadExecutor((task) ->
+    {
+        final Thread thread = new Thread(task, "ferry-server-log-preparer");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     ServerConductor(
         final FerryServer.Context context,
@@ -137,7 +150,7 @@ final class ServerConductor implements Agent, ConnectionListener
     public int doWork()
     {
         int work = messages.doWork();
-        work += inbound.poll(this::onMessage, 64);
+        work += inbound.poll(messageHandler, 64);
         work += bulk.doWork();
         for (int i = 0, size = partitions.size(); i < size; i++)
         {
@@ -165,6 +178,7 @@ final class ServerConductor implements Agent, ConnectionListener
         {
             CloseHelper.quietClose(partition.log);
         }
+        segmentPreparer.shutdownNow();
         CloseHelper.quietCloseAll(inbound, bulk, messages, directory);
         IoAgentThreads.clearCurrentThread();
     }
@@ -394,7 +408,8 @@ final class ServerConductor implements Agent, ConnectionListener
                     .directory(topicDir.resolve(Integer.toString(p)))
                     .segmentBytes(context.logSegmentBytes())
                     .maxBytes(context.logMaxBytes())
-                    .segmentListener(this::onLogSegment));
+                    .segmentListener(this::onLogSegment)
+                    .segmentPreparer(segmentPreparer));
             topicPartitions[p] = new ServerPartition(this, topic, p, log, context.maxQueuedBatchBytes());
             partitions.add(topicPartitions[p]);
         }

@@ -20,6 +20,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
 import java.util.Random;
 import java.util.Set;
 
@@ -623,6 +627,54 @@ class PartitionLogTest
         assertEvent(log, 0, 1, 10, 100);
         assertEvent(log, 1, 5, 20, 1000);
         assertEvent(log, 2, 6, 20, 1000);
+    }
+
+    @Test
+    void aPreparerCreatesTheNextSegmentAheadOfNeedAndCloseRemovesItToo() throws Exception
+    {
+        final ExecutorService preparer = Executors.newSingleThreadExecutor();
+        try
+        {
+            final PartitionLog log = new PartitionLog(new PartitionLog.Context()
+                .directory(root.resolve("prepared"))
+                .segmentBytes(4096)
+                .maxBytes(1 << 20)
+                .segmentListener(announced::add)
+                .segmentPreparer(preparer));
+            logs.add(log);
+            appendFilled(log, 1, 10, 1000);
+            log.commit(0);
+
+            final Path next = log.directory().resolve("seg-1");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(next) && System.nanoTime() - deadline < 0)
+            {
+                Thread.sleep(1);
+            }
+            assertTrue(Files.exists(next), "segment 1 should be prepared while segment 0 is still in use");
+            assertEquals(1, announced.size(), "a prepared segment is announced only when the log rolls into it");
+
+            for (int i = 2; i <= 12; i++)
+            {
+                appendFilled(log, i, 10, 1000);
+                log.commit(i - 1);
+            }
+            assertEquals(4, announced.size());
+            for (int i = 1; i <= 12; i++)
+            {
+                assertEvent(log, i - 1, i, 10, 1000);
+            }
+
+            log.close();
+            try (Stream<Path> left = Files.list(root))
+            {
+                assertEquals(0, left.count(), "close must remove every segment, the prepared one included");
+            }
+        }
+        finally
+        {
+            preparer.shutdownNow();
+        }
     }
 
     private static ByteBuffer raw(final Region region)
