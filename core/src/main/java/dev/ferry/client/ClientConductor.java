@@ -344,7 +344,8 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             .consumerId(consumer.consumerId())
             .correlationId(correlationId)
             .topicId(consumer.topic().topicId())
-            .credit(consumer.options().prefetch());
+            .credit(consumer.options().prefetch())
+            .batchSize(consumer.options().batchSize());
         final SubscribeEncoder.PartitionsEncoder entries = subscribe.partitionsCount(partitions.length);
         for (final int partition : partitions)
         {
@@ -564,6 +565,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         {
             return;
         }
+        state.consumer.onBatchReceived();
         for (final EventBatchDecoder.EventsDecoder event : batch.events())
         {
             final Incoming incoming = new Incoming(

@@ -25,6 +25,7 @@ public final class Consumer implements AutoCloseable
     private final long consumerId;
     private final int[] partitions;
     private volatile boolean closed;
+    private volatile long batchesReceived;
 
     private Consumer(final Topic topic, final ConsumerOptions options, final int[] partitions)
     {
@@ -80,6 +81,19 @@ public final class Consumer implements AutoCloseable
             closed = true;
             conductor.command((c) -> c.removeConsumer(this));
         }
+    }
+
+    /**
+     * @return event batches the server has sent this consumer (each at most {@link ConsumerOptions#batchSize()} events).
+     */
+    public long batchesReceived()
+    {
+        return batchesReceived;
+    }
+
+    void onBatchReceived()
+    {
+        batchesReceived = batchesReceived + 1; // written by the I/O agent only
     }
 
     public String name()

@@ -10,6 +10,7 @@ public final class ConsumerOptions
     private final String name;
     private int[] partitions;
     private int prefetch = 64;
+    private int batchSize = 64;
 
     /**
      * @param name mandatory: a new name starts at event 0; the same name resumes after its last acknowledgement.
@@ -40,6 +41,25 @@ public final class ConsumerOptions
     public ConsumerOptions partitions(final int... partitions)
     {
         this.partitions = partitions.clone();
+        return this;
+    }
+
+    public int batchSize()
+    {
+        return batchSize;
+    }
+
+    /**
+     * @param batchSize most events the server sends in one batch; default 64.
+     * @return this.
+     */
+    public ConsumerOptions batchSize(final int batchSize)
+    {
+        if (batchSize < 1 || batchSize > 65_535)
+        {
+            throw new IllegalArgumentException("batch size must be from 1 to 65535, was " + batchSize);
+        }
+        this.batchSize = batchSize;
         return this;
     }
 

@@ -83,7 +83,7 @@ final class ServerConductor implements Agent, ConnectionListener
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rwx------");
     private static final Pattern TOPIC_NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final int MAX_PARTITIONS = 1024;
-    private static final int MAX_EVENTS_PER_DELIVERY = 256;
+    private static final int MAX_EVENTS_PER_DELIVERY = 4096;
     private static final int LINK_QUEUE_BYTES = 64 << 20;
     private static final int DELIVERY_QUEUE_LIMIT = 4 << 20;
 
@@ -553,6 +553,7 @@ final class ServerConductor implements Agent, ConnectionListener
         final long correlationId = request.correlationId();
         final int topicId = request.topicId();
         final int credit = request.credit();
+        final int batchSize = Math.max(1, Math.min(request.batchSize(), MAX_EVENTS_PER_DELIVERY));
         final SubscribeDecoder.PartitionsDecoder partitionsDecoder = request.partitions();
         final int[] wanted = new int[partitionsDecoder.count()];
         int i = 0;
@@ -576,7 +577,7 @@ final class ServerConductor implements Agent, ConnectionListener
         }
 
         final ServerTopic topic = topics.get(topicId - 1);
-        final Subscription subscription = new Subscription(session, consumerId, consumerName, topic, wanted, credit);
+        final Subscription subscription = new Subscription(session, consumerId, consumerName, topic, wanted, credit, batchSize);
         session.subscriptions.add(subscription);
         sendTopicInfo(session, correlationId, topic);
         LOGGER.info("{} consumes topic '{}' as '{}'", session, topic.name, consumerName);
@@ -674,7 +675,7 @@ final class ServerConductor implements Agent, ConnectionListener
             EventBatchEncoder.BLOCK_LENGTH - 4;
         int count = 0;
         int bytes = 0;
-        final int limit = (int)Math.min(Math.min(available, subscription.credits[index]), MAX_EVENTS_PER_DELIVERY);
+        final int limit = (int)Math.min(Math.min(available, subscription.credits[index]), subscription.batchSize);
         while (count < limit)
         {
             log.read(first + count, entry);

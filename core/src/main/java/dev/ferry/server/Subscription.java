@@ -13,6 +13,7 @@ final class Subscription
     final int[] partitions;
     final long[] nextEventIds;
     final int[] credits;
+    final int batchSize;
 
     Subscription(
         final ServerSession session,
@@ -20,8 +21,10 @@ final class Subscription
         final String consumerName,
         final ServerTopic topic,
         final int[] partitions,
-        final int initialCredit)
+        final int initialCredit,
+        final int batchSize)
     {
+        this.batchSize = batchSize;
         this.session = session;
         this.consumerId = consumerId;
         this.consumerName = consumerName;

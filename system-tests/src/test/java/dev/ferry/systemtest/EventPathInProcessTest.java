@@ -109,6 +109,41 @@ class EventPathInProcessTest
     }
 
     @Test
+    void aConsumerReceivesEventsInBatchesOfItsBatchSize() throws Exception
+    {
+        try (FerryServer server = FerryServer.launch(
+                new FerryServer.Context().endpoint(freeLoopbackEndpoint()).shmRoot(root));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root)
+                .poolMaxBytes(8L << 20).poolSlabBytes(4 << 20)))
+        {
+            final Topic topic = ferry.createTopic("small", 1);
+            try (Producer producer = topic.producer())
+            {
+                final List<CompletableFuture<Long>> acks = new ArrayList<>();
+                for (int i = 0; i < 100; i++)
+                {
+                    acks.add(producer.push(Metadata.of("{\"i\":" + i + "}"), DataView.EMPTY));
+                }
+                for (final CompletableFuture<Long> ack : acks)
+                {
+                    ack.get(30, TimeUnit.SECONDS);
+                }
+            }
+
+            try (Consumer consumer = topic.consumer(new ConsumerOptions("batched").prefetch(100).batchSize(10)))
+            {
+                for (long expected = 0; expected < 100; expected++)
+                {
+                    final Event event = consumer.pull().get(30, TimeUnit.SECONDS);
+                    assertEquals(expected, event.eventId());
+                    event.acknowledge();
+                }
+                assertEquals(10, consumer.batchesReceived(), "100 stored events in batches of at most 10");
+            }
+        }
+    }
+
+    @Test
     void anUnknownTopicIsNamedInTheError() throws Exception
     {
         try (FerryServer server = FerryServer.launch(
