@@ -48,6 +48,7 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -937,7 +938,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 }
                 unacknowledged[index].addLast(event);
                 ready.addLast(new Event(
-                    Metadata.of(event.metadata),
+                    Metadata.wrap(new UnsafeBuffer(event.metadata), 0, event.metadata.length),
                     null == event.data ? DataView.EMPTY : event.data.view(),
                     event.partition,
                     event.eventId,

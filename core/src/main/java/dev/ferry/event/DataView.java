@@ -5,7 +5,6 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.UnsafeApi;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -287,14 +286,15 @@ public final class DataView
                 "cannot copy " + length + " bytes into a buffer of " + destination.capacity() + " at " + index);
         }
 
-        final UnsafeBuffer source = new UnsafeBuffer(0L, 0);
-        int at = index;
+        // Bounds are checked above for the whole view, so each segment is copied raw: no flyweight per call.
+        final byte[] array = destination.byteArray();
+        long at = destination.addressOffset() + index;
         for (int i = 0; i < addresses.length; i++)
         {
-            source.wrap(addresses[i], lengths[i]);
-            destination.putBytes(at, source, 0, lengths[i]);
+            UnsafeApi.copyMemory(null, addresses[i], array, at, lengths[i]);
             at += lengths[i];
         }
+        Reference.reachabilityFence(keepAlive);
     }
 
     /**

@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,7 +96,7 @@ class EventPathAcrossProcessesTest
         assertNotEquals(0, unknownTopic.exitCode, unknownTopic.toString());
         assertTrue(unknownTopic.all().contains("'nope'"), unknownTopic.toString());
 
-        final String nowhere = freeLoopbackEndpoint();
+        final String nowhere = EventPathInProcessTest.freeLoopbackEndpoint();
         final long start = System.nanoTime();
         final Result unreachable = run(
             "produce", "--server", nowhere, "--topic", "kept", "--events", "1", "--size", "0", "--timeout", "2s");
@@ -131,7 +130,7 @@ class EventPathAcrossProcessesTest
     {
         try
         {
-            endpoint = freeLoopbackEndpoint();
+            endpoint = EventPathInProcessTest.freeLoopbackEndpoint();
         }
         catch (final Exception ex)
         {
@@ -166,14 +165,6 @@ class EventPathAcrossProcessesTest
             .start();
         children.add(child);
         return child;
-    }
-
-    private static String freeLoopbackEndpoint() throws Exception
-    {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            return "127.0.0.1:" + socket.getLocalPort();
-        }
     }
 
     private record Result(String command, int exitCode, String stdout, String stderr)
