@@ -42,7 +42,6 @@ import dev.ferry.shm.OwnedDirectory;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -104,7 +103,6 @@ final class ServerConductor implements Agent, ConnectionListener
     private final Long2ObjectHashMap<RegionDescriptor> logRegions = new Long2ObjectHashMap<>();
     private final List<ServerSession> closing = new ArrayList<>();
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(64 * 1024);
-    private final ExpandableDirectByteBuffer stagingBuffer = new ExpandableDirectByteBuffer(64 * 1024);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloReplyEncoder helloReplyEncoder = new HelloReplyEncoder();
     private final GoodbyeEncoder goodbyeEncoder = new GoodbyeEncoder();
@@ -216,12 +214,6 @@ final class ServerConductor implements Agent, ConnectionListener
     long epochNanos()
     {
         return clock.nanoTime();
-    }
-
-    MutableDirectBuffer stagingBuffer(final int capacity)
-    {
-        stagingBuffer.checkLimit(capacity);
-        return stagingBuffer;
     }
 
     private void onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)

@@ -12,6 +12,7 @@ import dev.ferry.protocol.codecs.MetadataBatchDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -21,22 +22,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the log (metadata copied, data space reserved), the bulk transport pulls each event's data from
  * the producer's memory straight into the log, and when every pull is done the events are
  * committed, which makes them visible, and the producer is acknowledged with their IDs. If a pull
- * fails, or the log has no room, the batch's records are rolled back and the producer is told; nothing half-stored ever becomes
- * visible. Storing one batch at a time is what makes that rollback simple; pulls within a batch
- * still run together.
- * <pre>
- *   queued batch: | producer's client id (8) | MetadataBatch frame ... |
- * </pre>
+ * fails, or the log has no room, the batch's records are rolled back and the producer is told;
+ * nothing half-stored ever becomes visible. Storing one batch at a time is what makes that rollback
+ * simple; pulls within a batch still run together.
+ * <p>
+ * Queued batches are the MetadataBatch frames as received, each copied once into a ring; the
+ * client id of each sender waits beside it in a queue of the same order.
  */
 final class ServerPartition implements PullHandler
 {
-    private static final int CLIENT_ID_LENGTH = Long.BYTES;
-
     final ServerTopic topic;
     final int partition;
     final PartitionLog log;
     private final ServerConductor conductor;
     private final ExpandableRingBuffer queued;
+    private final LongArrayQueue queuedClientIds = new LongArrayQueue(Long.MIN_VALUE);
     private final ExpandableRingBuffer.MessageConsumer storeHead = this::storeHead;
     private final InboundFrame frame = new InboundFrame();
     private final UnsafeBuffer metadata = new UnsafeBuffer(0L, 0);
@@ -71,10 +71,12 @@ final class ServerPartition implements PullHandler
      */
     boolean enqueue(final long clientId, final DirectBuffer buffer, final int offset, final int length)
     {
-        final MutableDirectBuffer staging = conductor.stagingBuffer(CLIENT_ID_LENGTH + length);
-        staging.putLong(0, clientId);
-        staging.putBytes(CLIENT_ID_LENGTH, buffer, offset, length);
-        return queued.append(staging, 0, CLIENT_ID_LENGTH + length);
+        if (!queued.append(buffer, offset, length))
+        {
+            return false;
+        }
+        queuedClientIds.offerLong(clientId);
+        return true;
     }
 
     int queuedBytes()
@@ -98,14 +100,14 @@ final class ServerPartition implements PullHandler
 
     private boolean storeHead(final MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
     {
-        final long clientId = buffer.getLong(offset);
+        final long clientId = queuedClientIds.pollLong();
         final ServerSession session = conductor.sessionByClientId(clientId);
         if (null == session)
         {
             return true; // the producer left before its batch was stored; it was never acknowledged
         }
 
-        frame.decode(buffer, offset + CLIENT_ID_LENGTH, length - CLIENT_ID_LENGTH);
+        frame.decode(buffer, offset, length);
         final MetadataBatchDecoder batch = frame.metadataBatch();
         storing = true;
         storingClientId = clientId;
