@@ -78,9 +78,9 @@ public final class Ferry implements AutoCloseable
                 .directory(context.shmRoot())
                 .maxBytes(context.poolMaxBytes())
                 .slabBytes(context.poolSlabBytes()));
-            messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
             bulk = BulkTransportSet.open(
                 context.transport(), "client '" + context.name() + "'", PeerInfo.local(clientId), context.shmRoot());
+            messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
             final ClientConductor conductor = new ClientConductor(context, messages, bulk, pool, clientId);
             runner = new AgentRunner(
                 context.idleStrategy(), (error) -> LOGGER.error("client I/O agent error", error), null, conductor);

@@ -63,8 +63,8 @@ public final class FerryServer implements AutoCloseable
         try
         {
             final long serverId = ThreadLocalRandom.current().nextLong();
-            messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
             bulk = BulkTransportSet.open(context.transport(), "server", PeerInfo.local(serverId), context.shmRoot());
+            messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
             final ServerConductor conductor = new ServerConductor(context, messages, bulk, directory, serverId);
             final AgentRunner runner = new AgentRunner(
                 context.idleStrategy(),
