@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,21 +139,21 @@ final class FerryProcesses implements AutoCloseable
     }
 
     /**
-     * Wait until a process has written a text to stderr.
+     * Wait until a process has written something to stderr.
      *
      * @param child   a running process.
-     * @param text    to wait for.
+     * @param pattern of what to wait for, found anywhere in its stderr.
      * @param timeout longest wait.
-     * @throws AssertionError with the child's stderr if the text does not come in time.
+     * @throws AssertionError with the child's stderr if nothing matches in time.
      */
-    static void awaitStderr(final ChildJvm child, final String text, final Duration timeout)
+    static void awaitStderr(final ChildJvm child, final Pattern pattern, final Duration timeout)
     {
         final long deadlineNs = System.nanoTime() + timeout.toNanos();
-        while (!child.stderr().contains(text))
+        while (!pattern.matcher(child.stderr()).find())
         {
             if (System.nanoTime() - deadlineNs >= 0)
             {
-                throw child.failure("did not write '" + text + "' to stderr within " + timeout);
+                throw child.failure("wrote nothing matching '" + pattern + "' to stderr within " + timeout);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }

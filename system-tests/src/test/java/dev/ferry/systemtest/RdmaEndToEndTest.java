@@ -113,14 +113,19 @@ class RdmaEndToEndTest
             "produce", "--server", endpoint, "--topic", "frames", "--events", "1000000", "--size", "1MiB",
             "--timeout", "300s");
         final ChildJvm producer = ferry.start("produce", produce);
-        FerryProcesses.awaitStderr(server, "uses bulk transport rdma", LOG_TIMEOUT);
+        final String producerName = "client 'produce-" + producer.pid() + "'";
+        FerryProcesses.awaitStderr(
+            server, Pattern.compile("session with " + producerName + ".* uses bulk transport rdma"), LOG_TIMEOUT);
         awaitStoredEvents("frames");
 
         producer.kill();
 
         // The survivor notices within its deadline and keeps serving: a new producer is stored, and
         // every event stored before the kill reads back whole.
-        FerryProcesses.awaitStderr(server, "disconnected", SURVIVOR_DEADLINE);
+        FerryProcesses.awaitStderr(
+            server,
+            Pattern.compile(producerName + "[^\n]* disconnected|closing the session of " + producerName),
+            SURVIVOR_DEADLINE);
         assertTrue(server.isAlive(), server.stderr());
         ferry.expectSuccess(withRdma(
             "produce", "--server", endpoint, "--topic", "frames", "--events", "20", "--size", "1MiB", "--timeout",
@@ -141,7 +146,7 @@ class RdmaEndToEndTest
             "300s"));
         final String[] consume = consumeArgs("frames", "survivor", 500);
         final ChildJvm consumer = ferry.start("consume", consume);
-        FerryProcesses.awaitStderr(server, "consumes topic 'frames'", LOG_TIMEOUT);
+        FerryProcesses.awaitStderr(server, Pattern.compile("consumes topic 'frames'"), LOG_TIMEOUT);
 
         server.kill();
 
