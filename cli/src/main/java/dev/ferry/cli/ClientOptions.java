@@ -2,6 +2,7 @@ package dev.ferry.cli;
 
 import dev.ferry.client.Ferry;
 import dev.ferry.server.FerryServer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -12,7 +13,8 @@ import java.time.Duration;
 
 /**
  * The options of every command that talks to a running server ({@code topic}, {@code produce},
- * {@code consume}): where the server is, how long to wait for it, and the shared-memory root.
+ * {@code consume}): where the server is, how long to wait for it, the shared-memory root and the bulk
+ * transports.
  */
 final class ClientOptions
 {
@@ -43,6 +45,9 @@ final class ClientOptions
             "(default: -Dferry.dir, else /dev/shm/ferry-$USER).")
     private Path dir;
 
+    @Mixin
+    private TransportOption transport;
+
     /**
      * @return the server's endpoint.
      */
@@ -72,7 +77,7 @@ final class ClientOptions
      */
     Ferry connect(final String clientName)
     {
-        final Ferry.Context context = new Ferry.Context()
+        final Ferry.Context context = transport.applyTo(new Ferry.Context())
             .server(server)
             .name(clientName)
             .requestTimeout(timeout());

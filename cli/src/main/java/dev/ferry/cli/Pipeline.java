@@ -33,7 +33,7 @@ import java.util.function.LongConsumer;
  * {@code ferry pipeline}'s run: a server, producers and consumers in one process, over the real event
  * path: the control plane over Aeron IPC through the server's media driver, which every client of
  * the pipeline shares (one driver, not one per engine, leaves the cores to the pipeline), and the data
- * over shared memory.
+ * over the bulk transport the settings select (shared memory, or RDMA where both ends have a device).
  * <pre>
  *  producer threads                    embedded FerryServer                 consumer threads
  *  (one Ferry client, a Producer each) topic "pipeline", P partitions       (a Ferry client and a Consumer each,
@@ -80,9 +80,17 @@ final class Pipeline implements AutoCloseable
      * @param consumers  clients consuming.
      * @param timeout    longest wait without progress, and each client's request and push timeout.
      * @param directory  Ferry's shared-memory root.
+     * @param transport  the bulk transports of every engine: {@code auto} or a transport's name.
      */
     record Settings(
-        long events, int eventBytes, int partitions, int producers, int consumers, Duration timeout, Path directory)
+        long events,
+        int eventBytes,
+        int partitions,
+        int producers,
+        int consumers,
+        Duration timeout,
+        Path directory,
+        String transport)
     {
     }
 
@@ -134,7 +142,8 @@ final class Pipeline implements AutoCloseable
         return "pipeline: " + settings.events() + " events of " + Sizes.format(settings.eventBytes()) + " from " +
             count(settings.producers(), "producer") + " to " + count(settings.consumers(), "consumer") +
             " through topic '" + TOPIC + "' (" + count(settings.partitions(), "partition") +
-            ") of a server in this process, over Aeron IPC; shared memory under " + settings.directory();
+            ") of a server in this process, over Aeron IPC; bulk transport " + settings.transport() +
+            ", shared memory under " + settings.directory();
     }
 
     /**
@@ -218,6 +227,7 @@ final class Pipeline implements AutoCloseable
     private void setUp()
     {
         server = FerryServer.launch(new FerryServer.Context()
+            .transport(settings.transport())
             .endpoint(IPC)
             .shmRoot(settings.directory()));
         resources.add(server);
@@ -259,6 +269,7 @@ final class Pipeline implements AutoCloseable
     {
         final int slabBytes = Math.max(MIN_SLAB_BYTES, ceilPowerOfTwo(settings.eventBytes()));
         return new Ferry.Context()
+            .transport(settings.transport())
             .server(server.address())
             .externalDriverDirectory(server.driverDirectory())
             .name(name)

@@ -5,6 +5,7 @@ import dev.ferry.server.FerryServer;
 import dev.ferry.shm.ShmDirectory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -28,7 +29,8 @@ import java.util.function.LongConsumer;
         "Move events from producers to consumers through a server, all in this process, and check every byte.",
         "",
         "Metadata travels over Aeron IPC through the server's media driver, which all clients share; data is " +
-            "pulled over shared memory, from the producers' pool into the partitions' logs and from there into " +
+            "pulled by the bulk transport --transport selects (shared memory, or RDMA READ where there is an RDMA " +
+            "device), from the producers' pool into the partitions' logs and from there into " +
             "each consumer's pool. Producer threads fill each event in place with pseudo-random bytes and put its " +
             "CRC-32C in its metadata; each consumer reads its own share of the partitions, checks every event's " +
             "data and that no event arrives twice, and acknowledges it.",
@@ -96,6 +98,9 @@ final class PipelineCommand implements Callable<Integer>
         description = "Ferry's shared-memory root, where the pools and the partitions' logs map their files " +
             "(default: -Dferry.dir, else /dev/shm/ferry-$USER).")
     private Path dir;
+
+    @Mixin
+    private TransportOption transport;
 
     /**
      * Run the pipeline and print its summary.
@@ -183,7 +188,8 @@ final class PipelineCommand implements Callable<Integer>
             producers,
             consumers,
             timeout,
-            null != dir ? dir.toAbsolutePath().normalize() : ShmDirectory.defaultRoot());
+            null != dir ? dir.toAbsolutePath().normalize() : ShmDirectory.defaultRoot(),
+            transport.transport());
     }
 
     private ParameterException usage(final String message)

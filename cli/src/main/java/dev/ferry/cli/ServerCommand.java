@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.server.FerryServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -54,6 +55,9 @@ final class ServerCommand implements Callable<Integer>
             "(default: -Dferry.dir, else /dev/shm/ferry-$USER).")
     private Path dir;
 
+    @Mixin
+    private TransportOption transport;
+
     /**
      * Serve until the process is stopped. <b>Blocks</b> until then.
      *
@@ -62,7 +66,7 @@ final class ServerCommand implements Callable<Integer>
      */
     public Integer call() throws InterruptedException
     {
-        final FerryServer.Context context = new FerryServer.Context().endpoint(endpoint);
+        final FerryServer.Context context = transport.applyTo(new FerryServer.Context()).endpoint(endpoint);
         if (null != dir)
         {
             context.shmRoot(dir.toAbsolutePath().normalize());

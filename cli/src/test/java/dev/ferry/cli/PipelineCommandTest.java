@@ -32,7 +32,7 @@ class PipelineCommandTest
         final String[] lines = run.out.split("\n");
         assertTrue(lines[0].startsWith(
             "pipeline: 200 events of 64 KiB from 2 producers to 2 consumers through topic 'pipeline' (2 partitions) " +
-            "of a server in this process, over Aeron IPC; shared memory under " + root), run::toString);
+            "of a server in this process, over Aeron IPC; bulk transport auto, shared memory under " + root), run::toString);
         final String summary = lines[lines.length - 1];
         assertTrue(summary.startsWith("summary: 200 events, 12.5 MiB (13107200 bytes) in "), run::toString);
         assertTrue(summary.contains("latency push to receipt p50 "), run::toString);

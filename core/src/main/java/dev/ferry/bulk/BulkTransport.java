@@ -30,7 +30,12 @@ public interface BulkTransport extends AutoCloseable
     boolean reachable(PeerInfo peer);
 
     /**
-     * Expose a local region to peers.
+     * Expose a local region to peers, and make it a valid destination of this transport's pulls
+     * (RDMA needs a local key for the memory it reads into).
+     * <p>
+     * Idempotent: registering a region already registered registers nothing new and returns an equal
+     * descriptor, so callers may register before each use to get the descriptor back; after the
+     * first time it must be cheap (a lookup).
      *
      * @param region to expose; stays registered until {@link #deregister(Region)} or close.
      * @return what peers need to read it.

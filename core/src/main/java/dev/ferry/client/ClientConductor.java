@@ -6,6 +6,7 @@ import dev.ferry.buffer.BufferPool;
 import dev.ferry.buffer.Segment;
 import dev.ferry.bulk.BulkTransport;
 import dev.ferry.bulk.BulkTransportException;
+import dev.ferry.bulk.BulkTransportSet;
 import dev.ferry.bulk.DataDescriptor;
 import dev.ferry.bulk.PeerInfo;
 import dev.ferry.bulk.PullHandler;
@@ -61,9 +62,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A client's I/O agent: owns the channels to and from the server, the bulk transport, and the state
+ * A client's I/O agent: owns the channels to and from the server, the bulk transports, and the state
  * of every producer and consumer of the client, so none of it needs a lock. Application threads
  * reach it through a command queue; results come back as futures.
+ * <p>
+ * The bulk transport of the session is chosen when the server's hello reply arrives, by the rule
+ * the server applied too ({@link BulkTransportSet#choose}); every region this client announces or
+ * pulls into is registered with it first (idempotent, so a lookup after the first time).
  * <p>
  * Duty cycle: the control-plane transport's work, commands, replies from the server, pulls,
  * sending producers' batches, consumers' pulls and deliveries, and flushing the link to the server.
@@ -102,7 +107,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
 
     private final Ferry.Context context;
     private final MessageTransport messages;
-    private final BulkTransport bulk;
+    private final BulkTransportSet transports;
     private final BufferPool pool;
     private final long clientId;
     private final Inbound replies;
@@ -132,7 +137,9 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private final Long2ObjectHashMap<ConsumerState> consumers = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Incoming> pulls = new Long2ObjectHashMap<>();
     private final LongHashSet announcedRegions = new LongHashSet();
+    private final Long2ObjectHashMap<RegionDescriptor> registeredRegions = new Long2ObjectHashMap<>();
     private PeerInfo serverPeer;
+    private BulkTransport bulk;
     private long nextBatchSeq;
     private FerryException lost;
     private boolean goodbyeReceived;
@@ -140,13 +147,13 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     ClientConductor(
         final Ferry.Context context,
         final MessageTransport messages,
-        final BulkTransport bulk,
+        final BulkTransportSet transports,
         final BufferPool pool,
         final long clientId)
     {
         this.context = context;
         this.messages = messages;
-        this.bulk = bulk;
+        this.transports = transports;
         this.pool = pool;
         this.clientId = clientId;
         this.replies = messages.listenForReplies(context.replyHost(), this);
@@ -159,7 +166,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             .clientName(context.name())
             .bootId(HostIdentity.bootId())
             .replyChannel(replies.address())
-            .bulkTransports(bulk.name());
+            .bulkTransports(transports.advertisement());
         hello.putSecret(new byte[0], 0, 0);
         server.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + hello.encodedLength());
     }
@@ -179,7 +186,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         int work = messages.doWork();
         work += commands.drain(commandHandler, 1024);
         work += replies.poll(messageHandler, 64);
-        work += bulk.doWork();
+        work += transports.doWork();
         for (final ProducerState producer : producers.values())
         {
             work += producer.sendBatches();
@@ -205,7 +212,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             sayGoodbye();
         }
         failEverything(new FerryException("the Ferry client '" + context.name() + "' was closed"));
-        CloseHelper.quietCloseAll(server, replies, bulk, messages);
+        CloseHelper.quietCloseAll(server, replies, transports, messages);
         IoAgentThreads.clearCurrentThread();
     }
 
@@ -471,8 +478,25 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final long serverId = reply.serverId();
         final long pid = reply.pid();
         final String bootId = reply.bootId();
-        reply.bulkTransports();
-        serverPeer = new PeerInfo(serverId, bootId, pid);
+        final String serverTransports = reply.bulkTransports();
+        if (connected.isDone())
+        {
+            return;
+        }
+
+        final PeerInfo peer = new PeerInfo(serverId, bootId, pid);
+        try
+        {
+            bulk = transports.choose(peer, "server at " + context.server(), serverTransports);
+        }
+        catch (final BulkTransportException ex)
+        {
+            connected.completeExceptionally(ex);
+            return;
+        }
+        serverPeer = peer;
+        LOGGER.info("session with the Ferry server at {} (pid {}) uses bulk transport {} (server has [{}], " +
+            "client has [{}])", context.server(), pid, bulk.name(), serverTransports, transports.advertisement());
         connected.complete(serverPeer);
     }
 
@@ -480,6 +504,12 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     {
         final long correlationId = error.correlationId();
         final String message = error.message();
+        if (!connected.isDone())
+        {
+            connected.completeExceptionally(new FerryException(message)); // the server refused the hello
+            return;
+        }
+
         final CompletableFuture<Object> request = requests.remove(correlationId);
         if (null != request)
         {
@@ -534,6 +564,12 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final String transport = announcement.transport();
         final byte[] locator = new byte[announcement.locatorLength()];
         announcement.getLocator(locator, 0, locator.length);
+        if (null == bulk || !transport.equals(bulk.name()))
+        {
+            LOGGER.error("the server announced region {} for bulk transport '{}', but this session uses '{}'; " +
+                "events in it cannot be read", regionId, transport, null == bulk ? "none yet" : bulk.name());
+            return;
+        }
         try
         {
             bulk.attach(serverPeer, new RegionDescriptor(transport, regionId, length, locator));
@@ -584,7 +620,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             return;
         }
 
-        final RegionDescriptor descriptor = bulk.register(region);
+        final RegionDescriptor descriptor = registered(region);
         final byte[] locator = descriptor.locator();
         final RegionAnnouncementEncoder encoder = regionAnnouncementEncoder
             .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
@@ -594,6 +630,22 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             .transport(descriptor.transport())
             .putLocator(locator, 0, locator.length);
         send(encoder.encodedLength());
+    }
+
+    /**
+     * @param region of this client's pool.
+     * @return its descriptor from the session's bulk transport, registering it the first time.
+     * @throws BulkTransportException if the transport cannot register it.
+     */
+    private RegionDescriptor registered(final Region region)
+    {
+        RegionDescriptor descriptor = registeredRegions.get(region.regionId());
+        if (null == descriptor)
+        {
+            descriptor = bulk.register(region);
+            registeredRegions.put(region.regionId(), descriptor);
+        }
+        return descriptor;
     }
 
     private void send(final int messageLength)
@@ -893,6 +945,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 pulls.put(correlationId, event);
                 try
                 {
+                    registered(segment.region()); // the transport must know the memory it pulls into
                     bulk.pull(
                         serverPeer,
                         new DataDescriptor(event.regionId, event.offset, event.length),

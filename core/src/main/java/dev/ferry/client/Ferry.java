@@ -3,10 +3,8 @@ package dev.ferry.client;
 import dev.ferry.FerryException;
 import dev.ferry.agent.IoAgentThreads;
 import dev.ferry.buffer.BufferPool;
-import dev.ferry.bulk.BulkTransport;
-import dev.ferry.bulk.BulkTransports;
+import dev.ferry.bulk.BulkTransportSet;
 import dev.ferry.bulk.PeerInfo;
-import dev.ferry.bulk.shm.ShmBulkTransport;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.channel.MessageTransports;
 import dev.ferry.engine.EngineContext;
@@ -60,7 +58,9 @@ public final class Ferry implements AutoCloseable
      *
      * @param context settings; concluded here.
      * @return the connected client.
-     * @throws FerryException naming the server if it does not answer in time.
+     * @throws FerryException naming the server if it does not answer in time, the bulk transport that
+     *                        cannot run here, or why the server refused the session (no bulk transport
+     *                        in common, with both sides' lists and what to do).
      */
     public static Ferry connect(final Context context)
     {
@@ -68,7 +68,7 @@ public final class Ferry implements AutoCloseable
         IoAgentThreads.checkMayBlock("Ferry.connect");
         BufferPool pool = null;
         MessageTransport messages = null;
-        BulkTransport bulk = null;
+        BulkTransportSet bulk = null;
         AgentRunner runner = null;
         try
         {
@@ -78,8 +78,9 @@ public final class Ferry implements AutoCloseable
                 .directory(context.shmRoot())
                 .maxBytes(context.poolMaxBytes())
                 .slabBytes(context.poolSlabBytes()));
+            bulk = BulkTransportSet.open(
+                context.transport(), "client '" + context.name() + "'", PeerInfo.local(clientId), context.shmRoot());
             messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
-            bulk = BulkTransports.provider(ShmBulkTransport.NAME).newTransport(PeerInfo.local(clientId), context.shmRoot());
             final ClientConductor conductor = new ClientConductor(context, messages, bulk, pool, clientId);
             runner = new AgentRunner(
                 context.idleStrategy(), (error) -> LOGGER.error("client I/O agent error", error), null, conductor);

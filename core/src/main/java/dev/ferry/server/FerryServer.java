@@ -2,10 +2,8 @@ package dev.ferry.server;
 
 import dev.ferry.FerryException;
 import dev.ferry.buffer.Sizes;
-import dev.ferry.bulk.BulkTransport;
-import dev.ferry.bulk.BulkTransports;
+import dev.ferry.bulk.BulkTransportSet;
 import dev.ferry.bulk.PeerInfo;
-import dev.ferry.bulk.shm.ShmBulkTransport;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.channel.MessageTransports;
 import dev.ferry.shm.OwnedDirectory;
@@ -53,19 +51,20 @@ public final class FerryServer implements AutoCloseable
      *
      * @param context settings; concluded here.
      * @return the running server.
-     * @throws FerryException naming the endpoint if it cannot be bound, or the setting at fault.
+     * @throws FerryException naming the endpoint if it cannot be bound, the bulk transport that cannot
+     *                        run here, or the setting at fault.
      */
     public static FerryServer launch(final Context context)
     {
         context.conclude();
         final OwnedDirectory directory = ShmDirectory.open(context.shmRoot()).createOwned("server");
         MessageTransport messages = null;
-        BulkTransport bulk = null;
+        BulkTransportSet bulk = null;
         try
         {
             final long serverId = ThreadLocalRandom.current().nextLong();
+            bulk = BulkTransportSet.open(context.transport(), "server", PeerInfo.local(serverId), context.shmRoot());
             messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
-            bulk = BulkTransports.provider(ShmBulkTransport.NAME).newTransport(PeerInfo.local(serverId), context.shmRoot());
             final ServerConductor conductor = new ServerConductor(context, messages, bulk, directory, serverId);
             final AgentRunner runner = new AgentRunner(
                 context.idleStrategy(),
@@ -73,7 +72,7 @@ public final class FerryServer implements AutoCloseable
                 null,
                 conductor);
             AgentRunner.startOnThread(runner);
-            LOGGER.info("Ferry server listening on {}", conductor.address());
+            LOGGER.info("Ferry server listening on {}, bulk transports [{}]", conductor.address(), bulk.advertisement());
 
             return new FerryServer(runner, conductor, messages.driverDirectory());
         }

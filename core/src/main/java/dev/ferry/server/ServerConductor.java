@@ -4,6 +4,7 @@ import dev.ferry.FerryException;
 import dev.ferry.agent.IoAgentThreads;
 import dev.ferry.bulk.BulkTransport;
 import dev.ferry.bulk.BulkTransportException;
+import dev.ferry.bulk.BulkTransportSet;
 import dev.ferry.bulk.PeerInfo;
 import dev.ferry.bulk.Region;
 import dev.ferry.bulk.RegionDescriptor;
@@ -62,19 +63,24 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The server's I/O agent: owns the control-plane channels, the bulk transport, every session,
+ * The server's I/O agent: owns the control-plane channels, the bulk transports, every session,
  * topic, partition log and subscription, so none of it needs a lock.
+ * <p>
+ * Each session uses the bulk transport chosen at its hello ({@link BulkTransportSet#choose}); a
+ * client with which the server shares none is refused with an Error frame that says why. Log
+ * segments are registered with every open transport when created, so any session can be told of them.
  * <p>
  * One helper thread, the log preparer, creates the next segment of each partition log ahead of
  * need (zero-filling 64 MiB takes tens of milliseconds); nothing else leaves the agent.
  * <p>
  * Duty cycle: the control-plane transport's own work, inbound messages (each validated before
- * use; a bad frame closes only its sender's session), the bulk transport's pulls, storing queued
+ * use; a bad frame closes only its sender's session), the bulk transports' pulls, storing queued
  * batches, delivering stored events to consumers within their credit, and flushing what the
- * outbound links could not send at once.
+ * outbound links could not send at once, refusals included.
  */
 final class ServerConductor implements Agent, ConnectionListener
 {
@@ -85,10 +91,11 @@ final class ServerConductor implements Agent, ConnectionListener
     private static final int MAX_EVENTS_PER_DELIVERY = 4096;
     private static final int LINK_QUEUE_BYTES = 64 << 20;
     private static final int DELIVERY_QUEUE_LIMIT = 4 << 20;
+    private static final long REFUSAL_LINGER_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final FerryServer.Context context;
     private final MessageTransport messages;
-    private final BulkTransport bulk;
+    private final BulkTransportSet bulk;
     private final OwnedDirectory directory;
     private final Inbound inbound;
     private final long serverId;
@@ -100,8 +107,8 @@ final class ServerConductor implements Agent, ConnectionListener
     private final Map<String, ServerTopic> topicsByName = new HashMap<>();
     private final List<ServerTopic> topics = new ArrayList<>();
     private final List<ServerPartition> partitions = new ArrayList<>();
-    private final Long2ObjectHashMap<RegionDescriptor> logRegions = new Long2ObjectHashMap<>();
     private final List<ServerSession> closing = new ArrayList<>();
+    private final List<Refusal> refusals = new ArrayList<>();
     private final ExpandableDirectByteBuffer sendBuffer = new ExpandableDirectByteBuffer(64 * 1024);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HelloReplyEncoder helloReplyEncoder = new HelloReplyEncoder();
@@ -123,7 +130,7 @@ final class ServerConductor implements Agent, ConnectionListener
     ServerConductor(
         final FerryServer.Context context,
         final MessageTransport messages,
-        final BulkTransport bulk,
+        final BulkTransportSet bulk,
         final OwnedDirectory directory,
         final long serverId)
     {
@@ -160,6 +167,7 @@ final class ServerConductor implements Agent, ConnectionListener
             work += session.link.flush();
         }
         work += closeSessions();
+        work += flushRefusals();
 
         return work;
     }
@@ -172,6 +180,11 @@ final class ServerConductor implements Agent, ConnectionListener
         }
         sessionsByClientId.clear();
         sessionsByChannel.clear();
+        for (final Refusal refusal : refusals)
+        {
+            CloseHelper.quietClose(refusal.link);
+        }
+        refusals.clear();
         for (final ServerPartition partition : partitions)
         {
             CloseHelper.quietClose(partition.log);
@@ -204,11 +217,6 @@ final class ServerConductor implements Agent, ConnectionListener
     ServerSession sessionByClientId(final long clientId)
     {
         return sessionsByClientId.get(clientId);
-    }
-
-    BulkTransport bulkTransport()
-    {
-        return bulk;
     }
 
     long epochNanos()
@@ -304,14 +312,7 @@ final class ServerConductor implements Agent, ConnectionListener
         final String clientName = hello.clientName();
         final String bootId = hello.bootId();
         final String replyAddress = hello.replyChannel();
-        hello.bulkTransports();
-
-        final ServerSession previous = sessionsByClientId.get(clientId);
-        if (null != previous)
-        {
-            closeSession(previous);
-            closeSessions();
-        }
+        final String clientTransports = hello.bulkTransports();
 
         final PeerLink link;
         try
@@ -324,19 +325,85 @@ final class ServerConductor implements Agent, ConnectionListener
             return;
         }
 
-        final ServerSession session = new ServerSession(
-            clientId, sessionId, clientName, new PeerInfo(clientId, bootId, pid), link);
+        final PeerInfo peer = new PeerInfo(clientId, bootId, pid);
+        final BulkTransport chosen;
+        try
+        {
+            chosen = bulk.choose(peer, "client '" + clientName + "'", clientTransports);
+        }
+        catch (final BulkTransportException ex)
+        {
+            LOGGER.warn("refusing client '{}' (pid {}): {}", clientName, pid, ex.getMessage());
+            refuse(link, clientId, ex.getMessage());
+            return;
+        }
+
+        final ServerSession previous = sessionsByClientId.get(clientId);
+        if (null != previous)
+        {
+            closeSession(previous);
+            closeSessions();
+        }
+
+        final ServerSession session = new ServerSession(clientId, sessionId, clientName, peer, link, chosen);
         sessionsByChannel.put(sessionId, session);
         sessionsByClientId.put(clientId, session);
-        LOGGER.info("{} connected, replies to {}", session, replyAddress);
+        LOGGER.info("session with {} uses bulk transport {} (client has [{}], server has [{}]); replies to {}",
+            session, chosen.name(), clientTransports, bulk.advertisement(), replyAddress);
 
         helloReplyEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .clientId(clientId)
             .serverId(serverId)
             .pid(ProcessHandle.current().pid())
             .bootId(HostIdentity.bootId())
-            .bulkTransports(bulk.name());
+            .bulkTransports(bulk.advertisement());
         send(session, helloReplyEncoder.encodedLength());
+    }
+
+    /**
+     * Answer a hello that cannot become a session with an Error frame, sent once the client's reply
+     * channel connects; the link is closed when the frame is out or after a linger, whichever is first.
+     */
+    private void refuse(final PeerLink link, final long clientId, final String message)
+    {
+        errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            .clientId(clientId)
+            .correlationId(0)
+            .code(ErrorCode.BULK_TRANSPORT)
+            .message(message);
+        try
+        {
+            link.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + errorEncoder.encodedLength());
+            refusals.add(new Refusal(link, System.nanoTime() + REFUSAL_LINGER_NS));
+        }
+        catch (final FerryException ex)
+        {
+            LOGGER.warn("could not tell client {} why it was refused: {}", clientId, ex.getMessage());
+            CloseHelper.quietClose(link);
+        }
+    }
+
+    private int flushRefusals()
+    {
+        if (refusals.isEmpty())
+        {
+            return 0;
+        }
+
+        int work = 0;
+        final long nowNs = System.nanoTime();
+        for (int i = refusals.size() - 1; i >= 0; i--)
+        {
+            final Refusal refusal = refusals.get(i);
+            work += refusal.link.flush();
+            if (0 == refusal.link.queuedBytes() || refusal.link.isBroken() || nowNs - refusal.deadlineNs >= 0)
+            {
+                refusals.remove(i);
+                CloseHelper.quietClose(refusal.link);
+                work++;
+            }
+        }
+        return work;
     }
 
     private void onCreateTopic(final ServerSession session, final CreateTopicDecoder request)
@@ -414,7 +481,7 @@ final class ServerConductor implements Agent, ConnectionListener
 
     private void onLogSegment(final Region region)
     {
-        logRegions.put(region.regionId(), bulk.register(region));
+        bulk.registerEverywhere(region);
     }
 
     private void onOpenTopic(final ServerSession session, final OpenTopicDecoder request)
@@ -457,9 +524,16 @@ final class ServerConductor implements Agent, ConnectionListener
         final String transport = announcement.transport();
         final byte[] locator = new byte[announcement.locatorLength()];
         announcement.getLocator(locator, 0, locator.length);
+        if (!transport.equals(session.bulk.name()))
+        {
+            sendError(session.clientId, regionId, ErrorCode.BULK_TRANSPORT,
+                "region " + regionId + " was announced for bulk transport '" + transport + "', but this session " +
+                "uses '" + session.bulk.name() + "', chosen at hello; announce regions registered with that one");
+            return;
+        }
         try
         {
-            bulk.attach(session.peer, new RegionDescriptor(transport, regionId, length, locator));
+            session.bulk.attach(session.peer, new RegionDescriptor(transport, regionId, length, locator));
         }
         catch (final BulkTransportException ex)
         {
@@ -710,7 +784,7 @@ final class ServerConductor implements Agent, ConnectionListener
             return;
         }
 
-        final RegionDescriptor descriptor = logRegions.get(region.regionId());
+        final RegionDescriptor descriptor = session.bulk.register(region); // registered when created: a lookup
         final byte[] locator = descriptor.locator();
         regionEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .senderId(serverId)
@@ -812,11 +886,18 @@ final class ServerConductor implements Agent, ConnectionListener
         {
             sessionsByChannel.remove(session.channelSessionId);
             sessionsByClientId.remove(session.clientId);
-            bulk.detach(session.peer);
+            session.bulk.detach(session.peer);
             CloseHelper.quietClose(session.link);
         }
         closing.clear();
 
         return count;
+    }
+
+    /**
+     * A refused hello's link, kept until its Error frame is out.
+     */
+    private record Refusal(PeerLink link, long deadlineNs)
+    {
     }
 }

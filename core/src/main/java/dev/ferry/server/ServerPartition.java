@@ -1,7 +1,6 @@
 package dev.ferry.server;
 
 import dev.ferry.FerryException;
-import dev.ferry.bulk.BulkTransport;
 import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.DataDescriptor;
 import dev.ferry.bulk.PullHandler;
@@ -118,7 +117,6 @@ final class ServerPartition implements PullHandler
         storingFailure = null;
         pullsOutstanding = 0;
 
-        final BulkTransport bulk = conductor.bulkTransport();
         final long timestampNanos = conductor.epochNanos();
         try
         {
@@ -132,7 +130,7 @@ final class ServerPartition implements PullHandler
                 storingCount++;
                 if (dataLength > 0)
                 {
-                    bulk.pull(
+                    session.bulk.pull(
                         session.peer,
                         new DataDescriptor(regionId, dataOffset, dataLength),
                         0,

@@ -1,17 +1,15 @@
 package dev.ferry.systemtest;
 
-import dev.ferry.cli.FerryCommand;
-import dev.ferry.test.ChildJvm;
+import dev.ferry.systemtest.FerryProcesses.Result;
 import dev.ferry.test.ShmTempDirFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -26,18 +24,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(900)
 class EventPathAcrossProcessesTest
 {
-    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(4);
-
     @TempDir(factory = ShmTempDirFactory.class)
     Path root;
 
-    private final List<ChildJvm> children = new ArrayList<>();
+    private FerryProcesses ferry;
     private String endpoint;
+
+    @BeforeEach
+    void setUp()
+    {
+        ferry = new FerryProcesses(root);
+    }
 
     @AfterEach
     void stopChildren()
     {
-        children.forEach(ChildJvm::close);
+        ferry.close();
     }
 
     @Test
@@ -81,7 +83,7 @@ class EventPathAcrossProcessesTest
         // alice has acknowledged all 1000 across two runs, each free of duplicates: none is left for her,
         // so no event of the first run came again in the second and none was skipped
         final Result nothingLeft = run(consumeArgs("frames", "alice", 1, "3s"));
-        assertNotEquals(0, nothingLeft.exitCode, nothingLeft.toString());
+        assertNotEquals(0, nothingLeft.exitCode(), nothingLeft.toString());
 
         expectSuccess(consume("frames", "bob", 1000));
     }
@@ -93,14 +95,14 @@ class EventPathAcrossProcessesTest
         expectSuccess("topic", "create", "kept", "--partitions", "1", "--server", endpoint);
 
         final Result unknownTopic = run(consumeArgs("nope", "carol", 1, "10s"));
-        assertNotEquals(0, unknownTopic.exitCode, unknownTopic.toString());
+        assertNotEquals(0, unknownTopic.exitCode(), unknownTopic.toString());
         assertTrue(unknownTopic.all().contains("'nope'"), unknownTopic.toString());
 
-        final String nowhere = EventPathInProcessTest.freeLoopbackEndpoint();
+        final String nowhere = EventPathInProcessTest.freeEndpoint("127.0.0.1");
         final long start = System.nanoTime();
         final Result unreachable = run(
             "produce", "--server", nowhere, "--topic", "kept", "--events", "1", "--size", "0", "--timeout", "2s");
-        assertNotEquals(0, unreachable.exitCode, unreachable.toString());
+        assertNotEquals(0, unreachable.exitCode(), unreachable.toString());
         assertTrue(unreachable.all().contains(nowhere), unreachable.toString());
         assertTrue(Duration.ofNanos(System.nanoTime() - start).compareTo(Duration.ofSeconds(60)) < 0,
             "an unreachable server must be reported within the timeout, not hang");
@@ -108,7 +110,7 @@ class EventPathAcrossProcessesTest
         expectSuccess("produce", "--server", endpoint, "--topic", "kept", "--events", "10", "--size", "1KiB");
         final Result oversized = run(
             "produce", "--server", endpoint, "--topic", "kept", "--events", "1", "--size", "64MiB", "--timeout", "30s");
-        assertNotEquals(0, oversized.exitCode, oversized.toString());
+        assertNotEquals(0, oversized.exitCode(), oversized.toString());
         assertTrue(oversized.all().contains("exceeds"), oversized.toString());
 
         expectSuccess(consume("kept", "dave", 10));
@@ -128,55 +130,17 @@ class EventPathAcrossProcessesTest
 
     private void startServer()
     {
-        try
-        {
-            endpoint = EventPathInProcessTest.freeLoopbackEndpoint();
-        }
-        catch (final Exception ex)
-        {
-            throw new AssertionError("no free port on loopback", ex);
-        }
-        final ChildJvm server = start("server", "server", "--endpoint", endpoint);
-        final String line = server.readLine(Duration.ofSeconds(60));
-        assertTrue(line.contains(endpoint), "the server's first line should say where it listens: " + line);
+        endpoint = EventPathInProcessTest.freeEndpoint("127.0.0.1");
+        ferry.startServer(endpoint);
     }
 
     private String expectSuccess(final String... args)
     {
-        final Result result = run(args);
-        assertEquals(0, result.exitCode, result.toString());
-        return result.stdout;
+        return ferry.expectSuccess(args);
     }
 
     private Result run(final String... args)
     {
-        final ChildJvm child = start(args[0], args);
-        final String stdout = child.remainingOutput(RUN_TIMEOUT);
-        final int exitCode = child.waitForExit(Duration.ofSeconds(30));
-        return new Result(String.join(" ", args), exitCode, stdout, child.stderr());
-    }
-
-    private ChildJvm start(final String name, final String... args)
-    {
-        final ChildJvm child = ChildJvm.builder(FerryCommand.class)
-            .name(name)
-            .systemProperty("ferry.dir", root.toString())
-            .args(args)
-            .start();
-        children.add(child);
-        return child;
-    }
-
-    private record Result(String command, int exitCode, String stdout, String stderr)
-    {
-        String all()
-        {
-            return stdout + stderr;
-        }
-
-        public String toString()
-        {
-            return "ferry " + command + " exited " + exitCode + "\n--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr;
-        }
+        return ferry.run(args);
     }
 }

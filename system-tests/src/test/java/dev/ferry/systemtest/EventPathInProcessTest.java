@@ -1,5 +1,6 @@
 package dev.ferry.systemtest;
 
+import dev.ferry.FerryException;
 import dev.ferry.client.Consumer;
 import dev.ferry.client.ConsumerOptions;
 import dev.ferry.client.Ferry;
@@ -14,7 +15,11 @@ import dev.ferry.test.TestBytes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -27,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,11 +46,19 @@ class EventPathInProcessTest
     @TempDir(factory = ShmTempDirFactory.class)
     Path root;
 
-    static String freeLoopbackEndpoint() throws Exception
+    /**
+     * @param host an address of this host.
+     * @return {@code host:port} with a port free there now.
+     */
+    static String freeEndpoint(final String host)
     {
-        try (ServerSocket socket = new ServerSocket(0))
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host)))
         {
-            return "127.0.0.1:" + socket.getLocalPort();
+            return host + ":" + socket.getLocalPort();
+        }
+        catch (final IOException ex)
+        {
+            throw new AssertionError("no free port on " + host, ex);
         }
     }
 
@@ -52,12 +66,36 @@ class EventPathInProcessTest
     void eventsPushedAreStoredAndConsumedExactlyOnceWithTheirBytes() throws Exception
     {
         try (FerryServer server = FerryServer.launch(
-                new FerryServer.Context().endpoint(freeLoopbackEndpoint()).shmRoot(root));
+                new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root));
             Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("udp")
                 .poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
         {
             pushThenConsume(ferry, 200);
         }
+    }
+
+    @ParameterizedTest(name = "--transport {0}")
+    @ValueSource(strings = {"shm", "auto"})
+    void eachTransportSelectionDeliversEveryByte(final String transport) throws Exception
+    {
+        try (FerryServer server = FerryServer.launch(
+                new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root).transport(transport));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name(transport)
+                .transport(transport).poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
+        {
+            pushThenConsume(ferry, 100);
+        }
+    }
+
+    @Test
+    void aTransportNotOnTheClassPathStopsTheEngineNamingThosePresent()
+    {
+        final FerryException ex = assertThrows(FerryException.class, () -> FerryServer.launch(
+            new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root).transport("nope")));
+
+        assertTrue(ex.getMessage().startsWith("no bulk transport named 'nope' is on the class path (present: "),
+            ex.getMessage());
+        assertTrue(ex.getMessage().contains("shm"), ex.getMessage());
     }
 
     @Test
@@ -112,7 +150,7 @@ class EventPathInProcessTest
     void aConsumerReceivesEventsInBatchesOfItsBatchSize() throws Exception
     {
         try (FerryServer server = FerryServer.launch(
-                new FerryServer.Context().endpoint(freeLoopbackEndpoint()).shmRoot(root));
+                new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root));
             Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root)
                 .poolMaxBytes(8L << 20).poolSlabBytes(4 << 20)))
         {
@@ -147,7 +185,7 @@ class EventPathInProcessTest
     void anUnknownTopicIsNamedInTheError() throws Exception
     {
         try (FerryServer server = FerryServer.launch(
-                new FerryServer.Context().endpoint(freeLoopbackEndpoint()).shmRoot(root));
+                new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root));
             Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).poolMaxBytes(8L << 20)
                 .poolSlabBytes(4 << 20).requestTimeout(Duration.ofSeconds(10))))
         {

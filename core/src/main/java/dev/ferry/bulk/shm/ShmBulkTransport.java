@@ -63,7 +63,7 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
     private final PeerInfo localPeer;
     private final Path shmRoot;
     private final int chunkBytes;
-    private final Long2ObjectHashMap<Region> registered = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<RegionDescriptor> registered = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Long2ObjectHashMap<AttachedRegion>> attachedByPeer = new Long2ObjectHashMap<>();
     private final ArrayDeque<Pull> pending = new ArrayDeque<>(64);
     private final ArrayDeque<Pull> freePulls = new ArrayDeque<>(64);
@@ -99,6 +99,12 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
     public RegionDescriptor register(final Region region)
     {
         checkOpen();
+        final RegionDescriptor known = registered.get(region.regionId());
+        if (null != known)
+        {
+            return known;
+        }
+
         final Path file = region.file();
         if (null == file)
         {
@@ -115,9 +121,11 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
                 "root " + shmRoot + ", where peers will not read; create the pool under that root");
         }
 
-        registered.put(region.regionId(), region);
         final String locator = localPeer.bootId() + "\n" + absolute;
-        return new RegionDescriptor(NAME, region.regionId(), region.length(), locator.getBytes(StandardCharsets.UTF_8));
+        final RegionDescriptor descriptor =
+            new RegionDescriptor(NAME, region.regionId(), region.length(), locator.getBytes(StandardCharsets.UTF_8));
+        registered.put(region.regionId(), descriptor);
+        return descriptor;
     }
 
     public void deregister(final Region region)

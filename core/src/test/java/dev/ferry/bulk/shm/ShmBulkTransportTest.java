@@ -320,6 +320,25 @@ class ShmBulkTransportTest
     }
 
     @Test
+    void registeringARegionAgainReturnsTheSameDescriptorAndPeersStillReadIt()
+    {
+        final byte[] bytes = TestBytes.seeded(21, 10_000);
+        final Segment segment = ownerSegment(bytes);
+        final RegionDescriptor first = owner.register(segment.region());
+
+        final RegionDescriptor again = owner.register(segment.region());
+
+        assertEquals(first, again);
+        puller.attach(ownerPeer, again);
+        final DataView destination = destination(bytes.length);
+        puller.pull(ownerPeer, DataDescriptor.of(segment.region(), segment.regionOffset(), bytes.length), 0,
+            bytes.length, destination, 1, handler);
+        driveToCompletion();
+        assertEquals("complete", handler.outcomes.remove(1L), handler.outcomes.toString());
+        assertSameBytes(bytes, destination, "pulled through the descriptor of the second registration");
+    }
+
+    @Test
     void registerRefusesRegionsPeersCannotMap()
     {
         final BulkTransportException anonymous =
