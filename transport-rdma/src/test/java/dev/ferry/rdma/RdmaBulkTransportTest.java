@@ -67,7 +67,7 @@ class RdmaBulkTransportTest
     void setUp()
     {
         final String reason = new RdmaBulkTransportProvider().unsupportedReason();
-        Assumptions.assumeTrue(null == reason, () -> "no RDMA device: " + reason);
+        Assumptions.assumeTrue(null == reason, () -> "RDMA cannot run here: " + reason);
 
         ownerPool = pool("owner");
         pullerPool = pool("puller");
