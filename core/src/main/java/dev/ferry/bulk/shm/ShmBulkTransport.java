@@ -5,6 +5,7 @@ import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.DataDescriptor;
 import dev.ferry.bulk.InPlaceAccess;
 import dev.ferry.bulk.PeerInfo;
+import dev.ferry.bulk.PullChecks;
 import dev.ferry.bulk.PullHandler;
 import dev.ferry.bulk.Region;
 import dev.ferry.bulk.RegionDescriptor;
@@ -347,32 +348,8 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
     private AttachedRegion checkedRegion(
         final PeerInfo peer, final DataDescriptor source, final long offset, final long length)
     {
-        final long regionId = source.regionId();
-        final Long2ObjectHashMap<AttachedRegion> regions = attachedByPeer.get(peer.peerId());
-        final AttachedRegion region = null == regions ? null : regions.get(regionId);
-        if (null == region)
-        {
-            throw new BulkTransportException(
-                "refusing to read " + source + " of " + peer + ": the peer attached no region " + regionId +
-                (null == regions ? " (it attached none)" : " (it attached " + regions.keySet() + ")"));
-        }
-        if (source.offset() < 0 || source.length() < 0)
-        {
-            throw new BulkTransportException(
-                "refusing to read " + source + " of " + peer + ": its offset and length must not be negative");
-        }
-        if (source.offset() > region.length - source.length())
-        {
-            throw new BulkTransportException(
-                "refusing to read " + source + " of " + peer + ": it reaches past the end of region " + regionId +
-                " (" + region.length + " bytes)");
-        }
-        if (offset < 0 || length < 0 || offset > source.length() - length)
-        {
-            throw new BulkTransportException(
-                "refusing to read [" + offset + ", " + length + "] of " + source + " of " + peer +
-                ": the range lies outside the descriptor");
-        }
+        final AttachedRegion region = PullChecks.attachedRegion(attachedByPeer, peer, source);
+        PullChecks.checkRange(peer, source, region.length, offset, length);
 
         return region;
     }
