@@ -1,5 +1,6 @@
 package dev.ferry.bulk;
 
+import dev.ferry.event.DataView;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -63,6 +64,20 @@ public final class PullChecks
             throw new BulkTransportException(
                 "refusing to read [" + offset + ", " + length + "] of " + source + " of " + peer +
                 ": the range lies outside the descriptor");
+        }
+    }
+
+    /**
+     * @param length      bytes a pull moves.
+     * @param destination it moves them into.
+     * @throws BulkTransportException if the destination is shorter.
+     */
+    public static void checkDestination(final long length, final DataView destination)
+    {
+        if (destination.length() < length)
+        {
+            throw new BulkTransportException(
+                "cannot pull " + length + " bytes into a destination of " + destination.length() + " bytes");
         }
     }
 }

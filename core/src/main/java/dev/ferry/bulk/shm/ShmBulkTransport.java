@@ -208,11 +208,7 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
     {
         checkOpen();
         final AttachedRegion region = checkedRegion(peer, source, offset, length);
-        if (length < 0 || destination.length() < length)
-        {
-            throw new BulkTransportException(
-                "cannot pull " + length + " bytes into a destination of " + destination.length() + " bytes");
-        }
+        PullChecks.checkDestination(length, destination);
 
         final Pull pull = freePulls.isEmpty() ? new Pull() : freePulls.pollFirst();
         pull.peerId = peer.peerId();

@@ -306,11 +306,7 @@ public final class RdmaBulkTransport implements BulkTransport
     {
         checkOpen();
         final AttachedRegion region = checkedRegion(peer, source, offset, length);
-        if (length < 0 || destination.length() < length)
-        {
-            throw new BulkTransportException(
-                "cannot pull " + length + " bytes into a destination of " + destination.length() + " bytes");
-        }
+        PullChecks.checkDestination(length, destination);
         final Link link = linksByPeer.get(peer.peerId());
         if (Link.DOWN == link.state)
         {
