@@ -2,10 +2,9 @@ package dev.ferry.systemtest;
 
 import dev.ferry.systemtest.FerryProcesses.Result;
 import dev.ferry.test.ChildJvm;
-import dev.ferry.test.RdmaDevices;
+import dev.ferry.test.RdmaSupport;
 import dev.ferry.test.ShmTempDirFactory;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -53,12 +51,7 @@ class RdmaEndToEndTest
     @BeforeEach
     void needsAnRdmaDevice()
     {
-        final List<String> devices = RdmaDevices.names();
-        if (devices.isEmpty())
-        {
-            System.out.println("RdmaEndToEndTest skipped: " + RdmaDevices.absentReason());
-        }
-        Assumptions.assumeFalse(devices.isEmpty(), RdmaDevices.absentReason());
+        RdmaSupport.assumeSupported("RdmaEndToEndTest");
 
         final String address = System.getenv("FERRY_RDMA_ADDRESS");
         endpoint = EventPathInProcessTest.freeEndpoint(null == address || address.isBlank() ? "127.0.0.1" : address);
