@@ -60,7 +60,8 @@ import java.util.concurrent.TimeUnit;
  * an error event, a disconnect or an error completion takes the link down, which destroys its queue
  * pair (so no READ can still write into a destination) and fails every pull on it with a message
  * naming the peer, its address and what failed. Pulls made while a link connects wait and are posted
- * once it is up; pulls to a link that is down are refused at once until the peer is attached again.
+ * once it is up; the next pull to a link that is down starts a new connection (the peer's regions stay
+ * attached), which a peer that is really gone fails within its deadline.
  * <p>
  * <b>Hot path.</b> A pull is one signalled RDMA READ per destination segment, posted through a
  * {@link SVCPostSend} made once per link and modified in place; completions are read through one
@@ -307,12 +308,14 @@ public final class RdmaBulkTransport implements BulkTransport
         checkOpen();
         final AttachedRegion region = checkedRegion(peer, source, offset, length);
         PullChecks.checkDestination(length, destination);
-        final Link link = linksByPeer.get(peer.peerId());
+        Link link = linksByPeer.get(peer.peerId());
         if (Link.DOWN == link.state)
         {
-            throw new BulkTransportException(
-                "cannot pull from " + peer + ": its RDMA link to " + describe(link.listener) + " is down (" +
-                link.downReason + "); attach its regions again to reconnect");
+            // The next pull rebuilds a link that went down (an error completion, a disconnect, a step past its
+            // deadline): the peer's regions stay attached, and a peer that is really gone fails the new
+            // connection within its deadline.
+            linkTo(peer, link.listener);
+            link = linksByPeer.get(peer.peerId());
         }
 
         final Pull pull = freePulls.isEmpty() ? new Pull() : freePulls.pollFirst();
@@ -666,8 +669,7 @@ public final class RdmaBulkTransport implements BulkTransport
             if (SUCCESS != status)
             {
                 linkDown(link, "an RDMA READ of " + bytes + " bytes from " + describe(link.listener) +
-                    " completed with " + statusName(status) + "; the link is down, attach the peer's regions again " +
-                    "to reconnect");
+                    " completed with " + statusName(status) + "; the link is down, and the next pull reconnects");
             }
             else if (0 == pull.outstanding && pull.postedSegments == pull.segmentCount)
             {
@@ -740,7 +742,6 @@ public final class RdmaBulkTransport implements BulkTransport
             return;
         }
         link.state = Link.DOWN;
-        link.downReason = reason;
 
         if (null != link.id)
         {
@@ -1045,7 +1046,6 @@ public final class RdmaBulkTransport implements BulkTransport
         final ArrayDeque<Pull> inFlight = new ArrayDeque<>();
         int state;
         long deadlineNs;
-        String downReason;
         RdmaCmId id;
         IbvQP qp;
         SVCPostSend postSend;
