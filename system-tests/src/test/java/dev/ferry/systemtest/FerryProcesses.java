@@ -3,6 +3,7 @@ package dev.ferry.systemtest;
 import dev.ferry.cli.FerryCommand;
 import dev.ferry.test.ChildJvm;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,6 +157,21 @@ final class FerryProcesses implements AutoCloseable
                 throw child.failure("wrote nothing matching '" + pattern + "' to stderr within " + timeout);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    /**
+     * Print what every process started here wrote to stderr, so that a failed run in the soft-RoCE rig,
+     * where only the test's own output comes back, shows every side of it.
+     *
+     * @param out to print to.
+     */
+    public void printLogs(final PrintStream out)
+    {
+        for (final ChildJvm child : children)
+        {
+            out.println("--- stderr of " + child + " ---");
+            out.println(child.stderr());
         }
     }
 

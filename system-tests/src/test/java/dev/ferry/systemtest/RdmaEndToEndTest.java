@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
@@ -40,6 +41,7 @@ class RdmaEndToEndTest
     private static final Duration LOG_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration SURVIVOR_DEADLINE = Duration.ofMinutes(5);
     private static final String CONSUMER_TIMEOUT = "900s";
+    private static final String COMMAND_TIMEOUT = "120s";
     private static final Pattern EVENTS_OF_TOPIC = Pattern.compile("(?m)^(\\S+)\\s+(\\d+)\\s+(\\d+)$");
 
     @TempDir(factory = ShmTempDirFactory.class)
@@ -67,6 +69,7 @@ class RdmaEndToEndTest
         if (null != ferry)
         {
             ferry.close();
+            ferry.printLogs(System.out);
         }
     }
 
@@ -159,12 +162,21 @@ class RdmaEndToEndTest
             Long.toString(events), "--verify", "--timeout", CONSUMER_TIMEOUT);
     }
 
+    /**
+     * @return a command line over RDMA, with a timeout for answers long enough for three JVMs sharing two
+     * emulated CPUs in the soft-RoCE guest.
+     */
     private static String[] withRdma(final String... args)
     {
-        final String[] all = new String[args.length + 2];
-        System.arraycopy(args, 0, all, 0, args.length);
+        final boolean timed = Arrays.asList(args).contains("--timeout");
+        final String[] all = Arrays.copyOf(args, args.length + (timed ? 2 : 4));
         all[args.length] = "--transport";
         all[args.length + 1] = "rdma";
+        if (!timed)
+        {
+            all[args.length + 2] = "--timeout";
+            all[args.length + 3] = COMMAND_TIMEOUT;
+        }
         return all;
     }
 

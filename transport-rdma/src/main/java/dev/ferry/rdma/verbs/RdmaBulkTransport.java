@@ -63,6 +63,13 @@ import java.util.concurrent.TimeUnit;
  * once it is up; the next pull to a link that is down starts a new connection (the peer's regions stay
  * attached), which a peer that is really gone fails within its deadline.
  * <p>
+ * <b>Accepted connections.</b> A peer's connection request is accepted at once and lives until the
+ * connection manager reports its end: a disconnect, or the kernel's own connection manager giving up on
+ * a handshake the peer never finished (it retransmits its reply and gives up after its retries). Nothing
+ * waits on an accepted connection, so it has no deadline of its own; an earlier five-second deadline
+ * dropped live connections under soft-RoCE, whose lost handshake packets are recovered only by that
+ * retransmission, seconds later.
+ * <p>
  * <b>Hot path.</b> A pull is one signalled RDMA READ per destination segment, posted through a
  * {@link SVCPostSend} made once per link and modified in place; completions are read through one
  * {@link SVCPollCq}. Work-request ids carry a slot index and a generation, so completions of a queue
@@ -528,16 +535,9 @@ public final class RdmaBulkTransport implements BulkTransport
             return;
         }
         final Accepted connection = null == id ? null : acceptedById.get(id);
-        if (null != connection)
+        if (null != connection && isConnectionEnd(type))
         {
-            if (RdmaCmEvent.EventType.RDMA_CM_EVENT_ESTABLISHED.ordinal() == type)
-            {
-                connection.established = true;
-            }
-            else if (isConnectionEnd(type))
-            {
-                dropAccepted(connection);
-            }
+            dropAccepted(connection);
         }
     }
 
@@ -583,7 +583,7 @@ public final class RdmaBulkTransport implements BulkTransport
 
     private void accept(final RdmaCmId id)
     {
-        final Accepted connection = new Accepted(id, System.nanoTime() + settings.timeoutNs());
+        final Accepted connection = new Accepted(id);
         acceptedById.put(id, connection);
         accepted.add(connection);
         try
@@ -609,17 +609,6 @@ public final class RdmaBulkTransport implements BulkTransport
                 linkDown(link, "step '" + Link.STEP_NAMES[link.state] + "' did not finish within " + timeoutMs +
                     " ms (-D" + RdmaSettings.TIMEOUT_PROP_NAME + "); check that the peer's transport runs and " +
                     "listens at " + describe(link.listener));
-                expired++;
-            }
-        }
-        for (int i = accepted.size() - 1; i >= 0; i--)
-        {
-            final Accepted connection = accepted.get(i);
-            if (!connection.established && connection.deadlineNs - nowNs < 0)
-            {
-                LOGGER.warn("dropped an RDMA connection to {} not established within {} ms",
-                    describe(listener()), timeoutMs);
-                dropAccepted(connection);
                 expired++;
             }
         }
@@ -1098,14 +1087,11 @@ public final class RdmaBulkTransport implements BulkTransport
     private static final class Accepted
     {
         final RdmaCmId id;
-        final long deadlineNs;
         IbvQP qp;
-        boolean established;
 
-        Accepted(final RdmaCmId id, final long deadlineNs)
+        Accepted(final RdmaCmId id)
         {
             this.id = id;
-            this.deadlineNs = deadlineNs;
         }
     }
 
