@@ -3,7 +3,9 @@ package dev.ferry.systemtest;
 import dev.ferry.cli.FerryCommand;
 import dev.ferry.test.ChildJvm;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,8 +163,9 @@ final class FerryProcesses implements AutoCloseable
     }
 
     /**
-     * Print what every process started here wrote to stderr, so that a failed run in the soft-RoCE rig,
-     * where only the test's own output comes back, shows every side of it.
+     * Print the threads of every process still running and what every process started here wrote to
+     * stderr, so that a failed run in the soft-RoCE rig, where only the test's own output comes back,
+     * shows every side of it. Call before {@link #close()}.
      *
      * @param out to print to.
      */
@@ -170,8 +173,45 @@ final class FerryProcesses implements AutoCloseable
     {
         for (final ChildJvm child : children)
         {
+            if (child.isAlive())
+            {
+                out.println("--- threads of " + child + " ---");
+                out.println(threadDump(child.pid()));
+            }
+            else
+            {
+                out.println("--- " + child + " exited with status " + child.waitForExit(Duration.ofSeconds(5)) +
+                    "; the rest of its stdout ---");
+                out.println(child.remainingOutput(Duration.ofSeconds(5)));
+            }
             out.println("--- stderr of " + child + " ---");
             out.println(child.stderr());
+        }
+    }
+
+    private static String threadDump(final long pid)
+    {
+        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try
+        {
+            final Process process = new ProcessBuilder(jcmd.toString(), Long.toString(pid), "Thread.print")
+                .redirectErrorStream(true)
+                .start();
+            if (!process.waitFor(60, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly();
+                return "jcmd did not answer within 60 s";
+            }
+            return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            return "jcmd failed: " + ex;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "interrupted while waiting for jcmd";
         }
     }
 

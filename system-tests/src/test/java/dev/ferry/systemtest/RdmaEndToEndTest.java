@@ -59,6 +59,12 @@ class RdmaEndToEndTest
         endpoint = EventPathInProcessTest.freeEndpoint(null == address || address.isBlank() ? "127.0.0.1" : address);
         ferry = new FerryProcesses(root)
             .runTimeout(RUN_TIMEOUT)
+            // Under emulation a JVM can stall for longer than Aeron's 10 s liveness timeouts (JIT, page
+            // zeroing, rxe's packet processing on two emulated CPUs); real machines keep the defaults.
+            .systemProperty("aeron.client.liveness.timeout", "120s")
+            .systemProperty("aeron.image.liveness.timeout", "120s")
+            .systemProperty("aeron.publication.unblock.timeout", "180s")
+            .systemProperty("ferry.aeron.driver.timeout", "120s")
             .systemProperty("org.slf4j.simpleLogger.log.dev.ferry.server.ServerConductor", "info")
             .systemProperty("org.slf4j.simpleLogger.log.dev.ferry.client.ClientConductor", "info");
     }
@@ -68,8 +74,8 @@ class RdmaEndToEndTest
     {
         if (null != ferry)
         {
-            ferry.close();
             ferry.printLogs(System.out);
+            ferry.close();
         }
     }
 

@@ -51,18 +51,6 @@ public final class AeronMessageTransport implements MessageTransport
      */
     public static final int STREAM_ID = 0x0FE1;
 
-    /**
-     * How long the embedded driver waits for its client's keep-alive before taking it for dead and
-     * freeing its channels: the longest the I/O agent may go without calling {@link #doWork()}.
-     */
-    static final long CLIENT_LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
-
-    /**
-     * How long a publication blocked by a client that died mid-message waits before the driver
-     * unblocks it; Aeron requires it to exceed the client liveness timeout.
-     */
-    static final long PUBLICATION_UNBLOCK_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(15);
-
     private static final Logger LOGGER = LoggerFactory.getLogger(AeronMessageTransport.class);
 
     private final Context ctx;
@@ -402,8 +390,6 @@ public final class AeronMessageTransport implements MessageTransport
             .warnIfDirectoryExists(false)
             .ipcTermBufferLength(ctx.termBufferLength())
             .publicationTermBufferLength(ctx.termBufferLength())
-            .clientLivenessTimeoutNs(CLIENT_LIVENESS_TIMEOUT_NS)
-            .publicationUnblockTimeoutNs(PUBLICATION_UNBLOCK_TIMEOUT_NS)
             .driverTimeoutMs(ctx.driverTimeoutMs())
             .errorHandler(driverErrorHandler(directory));
         try

@@ -35,7 +35,12 @@
  * {@link dev.ferry.shm.ShmDirectory} if the process dies. It runs on one shared thread that backs
  * off to 1 ms sleeps when idle (machines running many Ferry processes on few cores must not have
  * each spin a core), with 8 MiB term buffers (messages of up to 1 MiB; system property
- * {@code ferry.aeron.term.buffer.length}). An external driver, named by its directory, is used as
+ * {@code ferry.aeron.term.buffer.length}). Its liveness timeouts are Aeron's own settings, read from
+ * Aeron's system properties: {@code aeron.client.liveness.timeout} (10 s: the longest an I/O agent may
+ * go without calling {@code doWork()} before the driver takes it for dead), {@code aeron.image.liveness.timeout}
+ * (10 s) and {@code aeron.publication.unblock.timeout} (15 s, which Aeron requires to exceed the client
+ * liveness timeout); the soft-RoCE rig's end-to-end test raises them, because emulation stalls processes
+ * for longer than real machines do. An external driver, named by its directory, is used as
  * it is configured; if none answers within the driver timeout ({@code ferry.aeron.driver.timeout},
  * 10 s) the transport fails saying so.
  * <p>

@@ -87,6 +87,7 @@ public final class RdmaBulkTransport implements BulkTransport
      * How often, at most, {@link #doWork()} asks the connection manager for events.
      */
     public static final long CM_POLL_INTERVAL_MS = 1;
+    private static final long SLOW_REGISTRATION_MS = 100;
 
     /**
      * Retry count given to the connection manager; soft-RoCE drops packets under load.
@@ -246,6 +247,7 @@ public final class RdmaBulkTransport implements BulkTransport
         {
             throw registerFailed(region, ex);
         }
+        final long startNs = System.nanoTime();
         try
         {
             mr = call.execute().getMr();
@@ -259,6 +261,12 @@ public final class RdmaBulkTransport implements BulkTransport
             call.free();
         }
 
+        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        if (tookMs >= SLOW_REGISTRATION_MS)
+        {
+            LOGGER.warn("registering region {} ({} bytes) with the RDMA device took {} ms on the I/O agent",
+                region.regionId(), length, tookMs);
+        }
         final RegionDescriptor descriptor = new RegionDescriptor(
             NAME,
             region.regionId(),
