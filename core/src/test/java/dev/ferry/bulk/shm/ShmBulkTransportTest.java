@@ -12,6 +12,7 @@ import dev.ferry.event.DataView;
 import dev.ferry.shm.HostIdentity;
 import dev.ferry.test.ShmTempDirFactory;
 import dev.ferry.test.TestBytes;
+import dev.ferry.test.TestPools;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -399,20 +400,12 @@ class ShmBulkTransportTest
 
     private BufferPool pool(final String name)
     {
-        return new BufferPool(new BufferPool.Context()
-            .name(name)
-            .directory(shmRoot)
-            .slabBytes(SLAB_BYTES)
-            .reserveBytes(4096)
-            .maxBytes(2L * SLAB_BYTES + 4096));
+        return TestPools.pool(shmRoot, name, SLAB_BYTES, 2);
     }
 
     private Segment ownerSegment(final byte[] bytes)
     {
-        final Segment segment = ownerPool.tryAllocate(bytes.length);
-        segments.add(segment);
-        segment.buffer().putBytes(0, bytes);
-        return segment;
+        return TestPools.filled(ownerPool, bytes, segments);
     }
 
     private DataDescriptor describe(final Segment segment)
