@@ -7,9 +7,9 @@ import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.BulkTransports;
 import dev.ferry.bulk.DataDescriptor;
 import dev.ferry.bulk.PeerInfo;
-import dev.ferry.bulk.PullHandler;
 import dev.ferry.bulk.RegionDescriptor;
 import dev.ferry.event.DataView;
+import dev.ferry.test.RecordingPullHandler;
 import dev.ferry.test.ShmTempDirFactory;
 import dev.ferry.test.TestBytes;
 import dev.ferry.test.TestPools;
@@ -27,14 +27,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import static dev.ferry.test.TestBytes.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,7 +56,7 @@ class RdmaBulkTransportTest
     private final PeerInfo ownerPeer = PeerInfo.local(1);
     private final PeerInfo pullerPeer = PeerInfo.local(2);
     private final List<Segment> segments = new ArrayList<>();
-    private final Handler handler = new Handler();
+    private final RecordingPullHandler handler = new RecordingPullHandler();
     private BufferPool ownerPool;
     private BufferPool pullerPool;
     private BulkTransport owner;
@@ -311,22 +309,4 @@ class RdmaBulkTransportTest
         }
     }
 
-    /**
-     * Records each outcome by correlation id.
-     */
-    private static final class Handler implements PullHandler
-    {
-        final Map<Long, String> outcomes = new LinkedHashMap<>();
-
-        public void onPullComplete(final long correlationId)
-        {
-            assertNull(outcomes.put(correlationId, "complete"), "pull " + correlationId + " ended twice");
-        }
-
-        public void onPullFailed(final long correlationId, final BulkTransportException cause)
-        {
-            assertNull(outcomes.put(correlationId, "failed: " + cause.getMessage()),
-                "pull " + correlationId + " ended twice");
-        }
-    }
 }
