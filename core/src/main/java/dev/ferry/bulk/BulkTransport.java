@@ -12,9 +12,11 @@ import dev.ferry.event.DataView;
  * {@link #pull pulls} ranges named by {@link DataDescriptor}s. Every descriptor is checked against
  * the attached region before a byte is read.
  * <p>
- * <b>Threads.</b> A transport is owned by one I/O agent: every method is called on that agent's
- * thread, and pulls complete from {@link #doWork()}, which the agent calls in its duty cycle. So
- * implementations need no locks.
+ * <b>Threads.</b> A transport is owned by one I/O agent: every method but {@link #register(Region)} and
+ * {@link #deregister(Region)} is called on that agent's thread, and pulls complete from
+ * {@link #doWork()}, which the agent calls in its duty cycle. Registering memory can take
+ * milliseconds (RDMA pins it), so those two may be called from any thread, concurrently with the
+ * agent: implementations make them thread-safe without slowing the agent's pulls.
  */
 public interface BulkTransport extends AutoCloseable
 {

@@ -254,6 +254,7 @@ public final class BulkTransportSet implements AutoCloseable
 
     /**
      * Register a region with every open transport, so that a session on any of them can be told of it.
+     * May be called from any thread (see {@link BulkTransport}'s notes on threads).
      *
      * @param region to expose.
      * @throws BulkTransportException if a transport cannot expose it.

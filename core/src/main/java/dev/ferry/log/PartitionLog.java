@@ -47,14 +47,15 @@ import java.util.function.Consumer;
  * Records are laid out as {@link LogRecordDescriptor} draws. A record that does not fit in what is
  * left of the current segment closes it with a padding record and starts a new segment; the
  * {@link Context#segmentListener(Consumer) segment listener} is told of each new segment before the
- * append that needed it returns, so it can be registered with the bulk transports and announced to
- * consumers before any descriptor names it. Segments are created on first need, so a log that holds
- * nothing maps nothing.
+ * log writes to it, so it can be registered with the bulk transports and announced to consumers
+ * before any descriptor names it. Segments are created on first need, so a log that holds nothing
+ * maps nothing.
  * <p>
  * <b>Threads.</b> A log is owned by one thread, the server's I/O agent, and is not thread-safe: it
  * takes no locks. Given a {@link Context#segmentPreparer(Executor) preparer}, it has the next
- * segment created there, ahead of need, and takes it over through a future when it rolls. Peers read committed data through the mapped segments, named by the descriptors
- * the agent sends them.
+ * segment created there, ahead of need, listener included, and takes it over through a future when
+ * it rolls. Peers read committed data through the mapped segments, named by the descriptors the
+ * agent sends them.
  * <p>
  * <b>Cost.</b> {@link #append}, {@link #commit(long)}, {@link #read(long, LogEntry)} and
  * {@link #acknowledge(String, long)} of a known name allocate nothing, except when the index of
@@ -460,14 +461,7 @@ public final class PartitionLog implements AutoCloseable
 
         for (final LogSegment segment : segments)
         {
-            try
-            {
-                Files.deleteIfExists(segment.file());
-            }
-            catch (final IOException ex)
-            {
-                LOGGER.warn("could not delete {} of partition log {}: {}", segment, directory, ex.toString());
-            }
+            deleteQuietly(segment);
         }
         segments.clear();
         current = null;
@@ -504,7 +498,7 @@ public final class PartitionLog implements AutoCloseable
                 "log's bound (maxBytes) or spread events over more partitions");
         }
 
-        final LogSegment next = null == preparedSegment ? LogSegment.create(directory, index, segmentBytes) : takePrepared();
+        final LogSegment next = null == preparedSegment ? createSegment(index) : takePrepared();
         if (null != current && tail < segmentBytes)
         {
             final UnsafeBuffer buffer = current.buffer();
@@ -515,8 +509,28 @@ public final class PartitionLog implements AutoCloseable
         segments.add(next);
         current = next;
         tail = 0;
-        segmentListener.accept(next);
         prepareNext();
+    }
+
+    /**
+     * Create segment {@code index} and tell the listener, on the calling thread (the preparer's, when
+     * the segment is made ahead of need). If the listener refuses it, the segment's file is deleted and
+     * the refusal propagates, so no segment is used that the listener did not accept.
+     */
+    private LogSegment createSegment(final int index)
+    {
+        final LogSegment segment = LogSegment.create(directory, index, segmentBytes);
+        try
+        {
+            segmentListener.accept(segment);
+        }
+        catch (final RuntimeException ex)
+        {
+            deleteQuietly(segment);
+            throw ex;
+        }
+
+        return segment;
     }
 
     /**
@@ -530,7 +544,7 @@ public final class PartitionLog implements AutoCloseable
         if (null != segmentPreparer && index < maxSegments)
         {
             final FutureTask<LogSegment> task =
-                new FutureTask<>(() -> LogSegment.create(directory, index, segmentBytes));
+                new FutureTask<>(() -> createSegment(index));
             segmentPreparer.execute(task);
             preparedSegment = task;
         }
@@ -561,6 +575,18 @@ public final class PartitionLog implements AutoCloseable
         {
             Thread.currentThread().interrupt();
             throw new FerryException("interrupted while taking the next segment of partition log " + directory);
+        }
+    }
+
+    private void deleteQuietly(final LogSegment segment)
+    {
+        try
+        {
+            Files.deleteIfExists(segment.file());
+        }
+        catch (final IOException ex)
+        {
+            LOGGER.warn("could not delete {} of partition log {}: {}", segment, directory, ex.toString());
         }
     }
 
@@ -767,8 +793,12 @@ public final class PartitionLog implements AutoCloseable
         }
 
         /**
-         * @param segmentListener told of each new segment, on the log's thread, before the append that
-         *                        created it returns; default does nothing.
+         * @param segmentListener told of each new segment, before the log writes to it and on the thread
+         *                        that creates it: the preparer's when there is one (so a slow listener,
+         *                        such as registering the segment with RDMA, stays off the log's thread),
+         *                        else the log's. A listener that throws refuses the segment: its file is
+         *                        deleted and the append that needed it fails with that exception.
+         *                        Default does nothing.
          * @return this.
          */
         public Context segmentListener(final Consumer<Region> segmentListener)

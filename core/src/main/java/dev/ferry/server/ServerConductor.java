@@ -75,7 +75,8 @@ import java.util.regex.Pattern;
  * segments are registered with every open transport when created, so any session can be told of them.
  * <p>
  * One helper thread, the log preparer, creates the next segment of each partition log ahead of
- * need (zero-filling 64 MiB takes tens of milliseconds); nothing else leaves the agent.
+ * need and registers it there (zero-filling 64 MiB takes tens of milliseconds, registering it with
+ * RDMA pins its pages and takes as long again); nothing else leaves the agent.
  * <p>
  * Duty cycle: the control-plane transport's own work, inbound messages (each validated before
  * use; a bad frame closes only its sender's session), the bulk transports' pulls, storing queued

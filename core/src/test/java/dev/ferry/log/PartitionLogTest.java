@@ -1,5 +1,6 @@
 package dev.ferry.log;
 
+import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.Region;
 import dev.ferry.event.DataView;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -20,6 +21,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
@@ -44,7 +50,7 @@ class PartitionLogTest
     Path root;
 
     private final List<PartitionLog> logs = new ArrayList<>();
-    private final List<Region> announced = new ArrayList<>();
+    private final List<Region> announced = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void closeLogs()
@@ -630,36 +636,43 @@ class PartitionLogTest
     }
 
     @Test
-    void aPreparerCreatesTheNextSegmentAheadOfNeedAndCloseRemovesItToo() throws Exception
+    void aPreparerCreatesAndAnnouncesTheNextSegmentAheadOfNeedAndCloseRemovesItToo() throws Exception
     {
-        final ExecutorService preparer = Executors.newSingleThreadExecutor();
+        final Map<Long, String> announcingThreads = new ConcurrentHashMap<>();
+        final ExecutorService preparer = Executors.newSingleThreadExecutor((task) -> new Thread(task, "test-preparer"));
         try
         {
             final PartitionLog log = new PartitionLog(new PartitionLog.Context()
                 .directory(root.resolve("prepared"))
                 .segmentBytes(4096)
                 .maxBytes(1 << 20)
-                .segmentListener(announced::add)
+                .segmentListener((segment) -> announcingThreads.put(
+                    (long)((LogSegment)segment).index(), Thread.currentThread().getName()))
                 .segmentPreparer(preparer));
             logs.add(log);
             appendFilled(log, 1, 10, 1000);
             log.commit(0);
 
             final Path next = log.directory().resolve("seg-1");
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(next) && System.nanoTime() - deadline < 0)
-            {
-                Thread.sleep(1);
-            }
-            assertTrue(Files.exists(next), "segment 1 should be prepared while segment 0 is still in use");
-            assertEquals(1, announced.size(), "a prepared segment is announced only when the log rolls into it");
+            awaitTrue(() -> announcingThreads.containsKey(1L),
+                "segment 1 should be prepared and announced while segment 0 is still in use");
+            assertTrue(Files.exists(next));
+            assertEquals(Thread.currentThread().getName(), announcingThreads.get(0L),
+                "the first segment, needed at once, is made and announced by the appending thread");
+            assertEquals("test-preparer", announcingThreads.get(1L),
+                "a segment made ahead of need is announced on the preparer's thread, off the log's");
 
             for (int i = 2; i <= 12; i++)
             {
                 appendFilled(log, i, 10, 1000);
                 log.commit(i - 1);
             }
-            assertEquals(4, announced.size());
+            assertEquals(4, log.regions().size());
+            awaitTrue(() -> announcingThreads.size() == 5, "the segment after the fourth should be prepared too");
+            for (long index = 1; index <= 4; index++)
+            {
+                assertEquals("test-preparer", announcingThreads.get(index));
+            }
             for (int i = 1; i <= 12; i++)
             {
                 assertEvent(log, i - 1, i, 10, 1000);
@@ -675,6 +688,65 @@ class PartitionLogTest
         {
             preparer.shutdownNow();
         }
+    }
+
+    @Test
+    void aSegmentTheListenerRefusesIsDeletedAndFailsTheAppendThatNeedsItAndTheNextAppendTriesAgain() throws Exception
+    {
+        final AtomicBoolean refuse = new AtomicBoolean(true);
+        final ExecutorService preparer = Executors.newSingleThreadExecutor();
+        try
+        {
+            final PartitionLog log = new PartitionLog(new PartitionLog.Context()
+                .directory(root.resolve("refused"))
+                .segmentBytes(4096)
+                .maxBytes(1 << 20)
+                .segmentListener((segment) ->
+                {
+                    if (((LogSegment)segment).index() == 1 && refuse.get())
+                    {
+                        throw new BulkTransportException("test refuses segment 1");
+                    }
+                    announced.add(segment);
+                })
+                .segmentPreparer(preparer));
+            logs.add(log);
+            appendFilled(log, 1, 10, 1000);
+            appendFilled(log, 2, 10, 1000);
+            appendFilled(log, 3, 10, 1000);
+            log.commit(2);
+
+            final BulkTransportException refused =
+                assertThrows(BulkTransportException.class, () -> appendFilled(log, 4, 10, 1000));
+            assertEquals("test refuses segment 1", refused.getMessage());
+            assertFalse(Files.exists(log.directory().resolve("seg-1")), "a refused segment's file is deleted");
+            assertEquals(3, log.nextEventId(), "the refused append took no event id");
+            assertEquals(1, log.regions().size());
+
+            refuse.set(false);
+            assertEquals(3, appendFilled(log, 4, 10, 1000), "the next append makes the segment again");
+            log.commit(3);
+            assertEquals(2, log.regions().size());
+            assertTrue(announced.contains(log.regions().get(1)));
+            for (int i = 1; i <= 4; i++)
+            {
+                assertEvent(log, i - 1, i, 10, 1000);
+            }
+        }
+        finally
+        {
+            preparer.shutdownNow();
+        }
+    }
+
+    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean() && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(1);
+        }
+        assertTrue(condition.getAsBoolean(), what);
     }
 
     private static ByteBuffer raw(final Region region)

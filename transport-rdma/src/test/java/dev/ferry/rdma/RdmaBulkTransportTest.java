@@ -29,6 +29,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import static dev.ferry.test.TestBytes.assertSameBytes;
@@ -166,6 +170,54 @@ class RdmaBulkTransportTest
         assertSame(first, second);
         assertEquals("rdma", first.transport());
         assertEquals(segment.region().length(), first.length());
+    }
+
+    @Test
+    void regionsRegisteredOnAnotherThreadWhilePullsRunBecomeDestinations() throws Exception
+    {
+        final byte[] bytes = TestBytes.seeded(7, 1 << 20);
+        final DataDescriptor source = publish(bytes);
+        final DataView busy = destination(bytes.length);
+        final BufferPool latePool = pool("late");
+        final List<Segment> late = new ArrayList<>();
+        final ExecutorService registrar = Executors.newSingleThreadExecutor();
+        try
+        {
+            for (int slab = 0; slab < 4; slab++)
+            {
+                late.add(latePool.tryAllocate(SLAB_BYTES)); // a slab each
+            }
+            final Future<?> registered = registrar.submit(() -> late.forEach((segment) -> puller.register(segment.region())));
+
+            int pullsMeanwhile = 0;
+            while (!registered.isDone())
+            {
+                puller.pull(ownerPeer, source, 0, bytes.length, busy, 100 + pullsMeanwhile, handler);
+                driveUntil(() -> 0 == puller.pendingPulls(), "pull while another thread registers");
+                pullsMeanwhile++;
+            }
+            registered.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+
+            for (int i = 0; i < late.size(); i++)
+            {
+                final DataView destination = late.get(i).view().slice(SLAB_BYTES - bytes.length, bytes.length);
+                puller.pull(ownerPeer, source, 0, bytes.length, destination, i, handler);
+                driveUntil(() -> 0 == puller.pendingPulls(), "pull into a region registered on another thread");
+                assertEquals("complete", handler.outcomes.get((long)i), "pull into late slab " + i);
+                assertSameBytes(bytes, destination, "pulled into late slab " + i);
+            }
+            for (int i = 0; i < pullsMeanwhile; i++)
+            {
+                assertEquals("complete", handler.outcomes.get(100L + i), "pull " + i + " made during the registrations");
+            }
+            assertSameBytes(bytes, busy, "pulled while another thread registered");
+        }
+        finally
+        {
+            registrar.shutdownNow();
+            late.forEach(Segment::release);
+            latePool.close();
+        }
     }
 
     @Test

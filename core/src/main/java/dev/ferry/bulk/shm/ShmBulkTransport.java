@@ -45,6 +45,9 @@ import java.util.ArrayDeque;
  * under a mapping, the JVM turns the fault into an {@link InternalError}; that pull fails and the
  * process lives.
  * <p>
+ * {@link #register} and {@link #deregister} may run on any thread (they take this object's monitor,
+ * which nothing else on the agent's path takes); every other method runs on the agent.
+ * <p>
  * Mappings are unmapped when a peer is detached, unless an in-place view of them was handed out;
  * then the garbage collector unmaps them once the last view is gone, so a view never points at
  * unmapped memory.
@@ -97,7 +100,7 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
         return localPeer.sameHostAs(peer);
     }
 
-    public RegionDescriptor register(final Region region)
+    public synchronized RegionDescriptor register(final Region region)
     {
         checkOpen();
         final RegionDescriptor known = registered.get(region.regionId());
@@ -129,7 +132,7 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
         return descriptor;
     }
 
-    public void deregister(final Region region)
+    public synchronized void deregister(final Region region)
     {
         registered.remove(region.regionId());
     }
@@ -288,11 +291,15 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
 
     public void close()
     {
-        if (closed)
+        synchronized (this) // register and deregister may run on other threads
         {
-            return;
+            if (closed)
+            {
+                return;
+            }
+            closed = true;
+            registered.clear();
         }
-        closed = true;
 
         Pull pull;
         while (null != (pull = pending.pollFirst()))
@@ -311,7 +318,6 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
             }
         }
         attachedByPeer.clear();
-        registered.clear();
     }
 
     private int copy(final Pull pull, final int budget)

@@ -26,12 +26,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static dev.ferry.test.TestBytes.assertSameBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -335,6 +342,56 @@ class ShmBulkTransportTest
         driveToCompletion();
         assertEquals("complete", handler.outcomes.remove(1L), handler.outcomes.toString());
         assertSameBytes(bytes, destination, "pulled through the descriptor of the second registration");
+    }
+
+    @Test
+    void regionsRegisteredFromManyThreadsAtOnceAreEachRegisteredOnce() throws Exception
+    {
+        final int threads = 8;
+        final int regionsPerThread = 5_000;
+        final ExecutorService registrars = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final CountDownLatch start = new CountDownLatch(1);
+            final List<Future<List<RegionDescriptor>>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++)
+            {
+                final int first = t * regionsPerThread;
+                results.add(registrars.submit(() ->
+                {
+                    start.await(30, TimeUnit.SECONDS);
+                    final List<RegionDescriptor> descriptors = new ArrayList<>();
+                    for (int id = first; id < first + regionsPerThread; id++)
+                    {
+                        descriptors.add(owner.register(new TestRegion(id, shmRoot.resolve("slab-" + id))));
+                        descriptors.add(owner.register(new TestRegion(id % threads, shmRoot.resolve("slab-" + id % threads))));
+                    }
+                    return descriptors;
+                }));
+            }
+            start.countDown();
+            final Map<Long, RegionDescriptor> byRegion = new HashMap<>();
+            for (final Future<List<RegionDescriptor>> result : results)
+            {
+                for (final RegionDescriptor descriptor : result.get(60, TimeUnit.SECONDS))
+                {
+                    final RegionDescriptor earlier = byRegion.putIfAbsent(descriptor.regionId(), descriptor);
+                    assertTrue(null == earlier || earlier == descriptor,
+                        "region " + descriptor.regionId() + " was registered twice: two descriptors came back");
+                }
+            }
+            assertEquals(threads * regionsPerThread, byRegion.size());
+            for (final RegionDescriptor descriptor : byRegion.values())
+            {
+                final long id = descriptor.regionId();
+                assertSame(descriptor, owner.register(new TestRegion(id, shmRoot.resolve("slab-" + id))),
+                    "region " + id + " was not kept: registering it again made a new descriptor");
+            }
+        }
+        finally
+        {
+            registrars.shutdownNow();
+        }
     }
 
     @Test

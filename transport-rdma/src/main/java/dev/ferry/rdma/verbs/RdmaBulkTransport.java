@@ -54,6 +54,13 @@ import java.util.concurrent.TimeUnit;
  * completion queue every call and the connection manager at most every
  * {@value #CM_POLL_INTERVAL_MS} ms.
  * <p>
+ * <b>Registrations.</b> A registration cache keyed by region: registering a region twice returns the
+ * first descriptor. Registering pins the memory and costs milliseconds per 64 MiB, so
+ * {@link #register} and {@link #deregister} may be called from any thread (a server's log preparer
+ * registers each segment before the agent needs it); they take a lock the agent's pulls never take.
+ * Pulls find their destination's local key in an address-sorted array that each change replaces
+ * whole and publishes through a volatile field.
+ * <p>
  * <b>Links.</b> The first attach of a peer starts a connection (resolve address, resolve route,
  * create the queue pair, connect with retry and RNR-retry counts of 7), driven by the events
  * {@link #doWork()} polls. Each step has a deadline ({@link RdmaSettings#timeoutNs()}): a step past it,
@@ -88,6 +95,7 @@ public final class RdmaBulkTransport implements BulkTransport
      */
     public static final long CM_POLL_INTERVAL_MS = 1;
     private static final long SLOW_REGISTRATION_MS = 100;
+    private static final Registration[] NO_REGISTRATIONS = new Registration[0];
 
     /**
      * Retry count given to the connection manager; soft-RoCE drops packets under load.
@@ -123,9 +131,18 @@ public final class RdmaBulkTransport implements BulkTransport
     private final PeerInfo localPeer;
     private final RdmaSettings settings;
     private final int timeoutMs;
+    /**
+     * Guards {@link #registrations}, {@link #registrationClosed} and the writes of
+     * {@link #registrationsByAddress}: registration may come from any thread.
+     */
+    private final Object registrationLock = new Object();
     private final Long2ObjectHashMap<Registration> registrations = new Long2ObjectHashMap<>();
-    private Registration[] registrationsByAddress = new Registration[16];
-    private int registrationCount;
+    /**
+     * Every registration, sorted by address; replaced whole on each change, so that the agent's
+     * lookups read it without the lock.
+     */
+    private volatile Registration[] registrationsByAddress = NO_REGISTRATIONS;
+    private boolean registrationClosed;
     private final Long2ObjectHashMap<Long2ObjectHashMap<AttachedRegion>> attachedByPeer = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Link> linksByPeer = new Long2ObjectHashMap<>();
     private final ArrayList<Link> links = new ArrayList<>();
@@ -221,71 +238,36 @@ public final class RdmaBulkTransport implements BulkTransport
 
     public RegionDescriptor register(final Region region)
     {
-        checkOpen();
-        final Registration existing = registrations.get(region.regionId());
-        if (null != existing)
+        synchronized (registrationLock)
         {
-            return existing.descriptor;
-        }
+            if (registrationClosed)
+            {
+                throw new BulkTransportException("the RDMA transport is closed");
+            }
+            final Registration existing = registrations.get(region.regionId());
+            if (null != existing)
+            {
+                return existing.descriptor;
+            }
 
-        final long length = region.length();
-        if (length <= 0 || length > Integer.MAX_VALUE)
-        {
-            throw new BulkTransportException(
-                "cannot register region " + region.regionId() + " of " + length + " bytes with the RDMA device: one " +
-                "registration holds from 1 byte to 2 GiB - 1 (DiSNI's regMr takes an int length); use pool slabs " +
-                "and log segments of at most that size");
-        }
+            final Registration registration = registerWithDevice(region);
+            registrations.put(region.regionId(), registration);
+            registrationsByAddress = withRegistration(registrationsByAddress, registration);
 
-        final IbvMr mr;
-        final SVCRegMr call;
-        try
-        {
-            call = pd.regMr(region.address(), (int)length, ACCESS);
+            return registration.descriptor;
         }
-        catch (final IOException ex)
-        {
-            throw registerFailed(region, ex);
-        }
-        final long startNs = System.nanoTime();
-        try
-        {
-            mr = call.execute().getMr();
-        }
-        catch (final IOException ex)
-        {
-            throw registerFailed(region, ex);
-        }
-        finally
-        {
-            call.free();
-        }
-
-        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-        if (tookMs >= SLOW_REGISTRATION_MS)
-        {
-            LOGGER.warn("registering region {} ({} bytes) with the RDMA device took {} ms on the I/O agent",
-                region.regionId(), length, tookMs);
-        }
-        final RegionDescriptor descriptor = new RegionDescriptor(
-            NAME,
-            region.regionId(),
-            length,
-            RdmaLocator.encode(settings.address(), listenerPort, region.address(), mr.getRkey()));
-        final Registration registration = new Registration(region.regionId(), region.address(), length, mr, descriptor);
-        registrations.put(region.regionId(), registration);
-        insertByAddress(registration);
-
-        return descriptor;
     }
 
     public void deregister(final Region region)
     {
-        final Registration registration = registrations.remove(region.regionId());
-        if (null != registration)
+        synchronized (registrationLock)
         {
-            removeByAddress(registration);
-            deregisterQuietly(registration);
+            final Registration registration = registrations.remove(region.regionId());
+            if (null != registration)
+            {
+                registrationsByAddress = withoutRegistration(registrationsByAddress, registration);
+                deregisterQuietly(registration);
+            }
         }
     }
 
@@ -449,14 +431,17 @@ public final class RdmaBulkTransport implements BulkTransport
             fail(pull, "the RDMA transport was closed with the pull pending");
         }
         attachedByPeer.clear();
-        for (final Registration registration : registrations.values())
+        synchronized (registrationLock)
         {
-            deregisterQuietly(registration);
+            registrationClosed = true;
+            for (final Registration registration : registrations.values())
+            {
+                deregisterQuietly(registration);
+            }
+            registrations.clear();
+            registrationsByAddress = NO_REGISTRATIONS;
+            releaseDevice();
         }
-        registrations.clear();
-        Arrays.fill(registrationsByAddress, null);
-        registrationCount = 0;
-        releaseDevice();
     }
 
     public String toString()
@@ -841,12 +826,13 @@ public final class RdmaBulkTransport implements BulkTransport
 
     private Registration registrationOf(final long address, final int length)
     {
+        final Registration[] byAddress = registrationsByAddress;
         int low = 0;
-        int high = registrationCount - 1;
+        int high = byAddress.length - 1;
         while (low <= high)
         {
             final int middle = (low + high) >>> 1;
-            final Registration registration = registrationsByAddress[middle];
+            final Registration registration = byAddress[middle];
             if (Long.compareUnsigned(registration.address, address) > 0)
             {
                 high = middle - 1;
@@ -865,33 +851,88 @@ public final class RdmaBulkTransport implements BulkTransport
         return null;
     }
 
-    private void insertByAddress(final Registration registration)
+    /**
+     * Register a region's memory with the device. Called with {@link #registrationLock} held.
+     */
+    private Registration registerWithDevice(final Region region)
     {
-        if (registrationCount == registrationsByAddress.length)
+        final long length = region.length();
+        if (length <= 0 || length > Integer.MAX_VALUE)
         {
-            registrationsByAddress = Arrays.copyOf(registrationsByAddress, registrationCount * 2);
+            throw new BulkTransportException(
+                "cannot register region " + region.regionId() + " of " + length + " bytes with the RDMA device: one " +
+                "registration holds from 1 byte to 2 GiB - 1 (DiSNI's regMr takes an int length); use pool slabs " +
+                "and log segments of at most that size");
         }
-        int i = registrationCount;
-        while (i > 0 && Long.compareUnsigned(registrationsByAddress[i - 1].address, registration.address) > 0)
+
+        final IbvMr mr;
+        final SVCRegMr call;
+        try
         {
-            registrationsByAddress[i] = registrationsByAddress[i - 1];
-            i--;
+            call = pd.regMr(region.address(), (int)length, ACCESS);
         }
-        registrationsByAddress[i] = registration;
-        registrationCount++;
+        catch (final IOException ex)
+        {
+            throw registerFailed(region, ex);
+        }
+        final long startNs = System.nanoTime();
+        try
+        {
+            mr = call.execute().getMr();
+        }
+        catch (final IOException ex)
+        {
+            throw registerFailed(region, ex);
+        }
+        finally
+        {
+            call.free();
+        }
+
+        final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+        if (tookMs >= SLOW_REGISTRATION_MS)
+        {
+            LOGGER.warn("registering region {} ({} bytes) with the RDMA device took {} ms on thread '{}'",
+                region.regionId(), length, tookMs, Thread.currentThread().getName());
+        }
+        final RegionDescriptor descriptor = new RegionDescriptor(
+            NAME,
+            region.regionId(),
+            length,
+            RdmaLocator.encode(settings.address(), listenerPort, region.address(), mr.getRkey()));
+
+        return new Registration(region.regionId(), region.address(), length, mr, descriptor);
     }
 
-    private void removeByAddress(final Registration registration)
+    private static Registration[] withRegistration(final Registration[] byAddress, final Registration registration)
     {
-        for (int i = 0; i < registrationCount; i++)
+        int i = 0;
+        while (i < byAddress.length && Long.compareUnsigned(byAddress[i].address, registration.address) < 0)
         {
-            if (registrationsByAddress[i] == registration)
+            i++;
+        }
+        final Registration[] copy = new Registration[byAddress.length + 1];
+        System.arraycopy(byAddress, 0, copy, 0, i);
+        copy[i] = registration;
+        System.arraycopy(byAddress, i, copy, i + 1, byAddress.length - i);
+
+        return copy;
+    }
+
+    private static Registration[] withoutRegistration(final Registration[] byAddress, final Registration registration)
+    {
+        for (int i = 0; i < byAddress.length; i++)
+        {
+            if (byAddress[i] == registration)
             {
-                System.arraycopy(registrationsByAddress, i + 1, registrationsByAddress, i, registrationCount - i - 1);
-                registrationsByAddress[--registrationCount] = null;
-                return;
+                final Registration[] copy = new Registration[byAddress.length - 1];
+                System.arraycopy(byAddress, 0, copy, 0, i);
+                System.arraycopy(byAddress, i + 1, copy, i, copy.length - i);
+                return copy;
             }
         }
+
+        return byAddress;
     }
 
     private static void deregisterQuietly(final Registration registration)
