@@ -70,6 +70,12 @@ import java.util.concurrent.locks.LockSupport;
  * the server applied too ({@link BulkTransportSet#choose}); every region this client announces or
  * pulls into is registered with it first (idempotent, so a lookup after the first time).
  * <p>
+ * A consumer's pull of an event's data that fails is tried again, after a backoff, up to
+ * {@value #PULL_ATTEMPTS} attempts in all: the data is still in the server's log, and a link that went
+ * down (an RDMA queue-pair error, a handshake past its deadline) is reconnected by the transport on the
+ * next pull. Only then does the failure reach the application, as the outcome of its next
+ * {@code pull()}, in the event's place: it is never dropped unseen for want of a waiting pull.
+ * <p>
  * Duty cycle: the control-plane transport's work, commands, replies from the server, pulls,
  * sending producers' batches, consumers' pulls and deliveries, and flushing the link to the server.
  */
@@ -79,6 +85,16 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private static final int COMMAND_QUEUE_CAPACITY = 64 * 1024;
     private static final int LINK_QUEUE_BYTES = 64 << 20;
     private static final long GOODBYE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    /**
+     * Attempts at pulling one event's data before its failure goes to the application.
+     */
+    static final int PULL_ATTEMPTS = 4;
+
+    /**
+     * Wait before the second attempt at a pull; it doubles before each further one.
+     */
+    static final long PULL_RETRY_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(250);
 
     /**
      * Work for the agent, from an application thread.
@@ -421,11 +437,33 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         if (null != incoming)
         {
             incoming.pulling = false;
-            incoming.failure = cause;
             if (incoming.abandoned)
             {
                 incoming.data.release();
             }
+            else
+            {
+                pullFailed(incoming, cause);
+            }
+        }
+    }
+
+    private static void pullFailed(final Incoming event, final BulkTransportException cause)
+    {
+        if (++event.attempts < PULL_ATTEMPTS)
+        {
+            final long backoffNs = PULL_RETRY_BACKOFF_NS << (event.attempts - 1);
+            event.retryAtNs = System.nanoTime() + backoffNs;
+            LOGGER.warn(
+                "pulling the data of event {} of partition {} failed (attempt {} of {}); trying again in {} ms: {}",
+                event.eventId, event.partition, event.attempts, PULL_ATTEMPTS,
+                TimeUnit.NANOSECONDS.toMillis(backoffNs), cause.getMessage());
+        }
+        else
+        {
+            event.failure = new BulkTransportException(
+                "could not read event " + event.eventId + " of partition " + event.partition + " in " + PULL_ATTEMPTS +
+                " attempts: " + cause.getMessage(), cause);
         }
     }
 
@@ -859,6 +897,8 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         boolean pulling;
         boolean pulled;
         boolean abandoned;
+        int attempts;
+        long retryAtNs;
         BulkTransportException failure;
 
         Incoming(final int partition, final long eventId, final long regionId, final long offset, final long length)
@@ -882,7 +922,11 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final ArrayDeque<Incoming>[] incoming;
         final ArrayDeque<Incoming>[] unacknowledged;
         final int[] deliveredSinceCredit;
-        final ArrayDeque<Event> ready = new ArrayDeque<>();
+        /**
+         * What the application's next pulls get, in order: an {@link Event}, or the
+         * {@link BulkTransportException} that took an event's place.
+         */
+        final ArrayDeque<Object> ready = new ArrayDeque<>();
         final ArrayDeque<CompletableFuture<Event>> waiting = new ArrayDeque<>();
         final int creditBatch;
 
@@ -917,29 +961,35 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         int progress()
         {
             int work = 0;
+            final long nowNs = System.nanoTime();
             for (int i = 0; i < partitions.length; i++)
             {
-                work += startPulls(incoming[i]);
+                work += startPulls(incoming[i], nowNs);
                 work += collect(i);
             }
             return work + deliver();
         }
 
-        private int startPulls(final ArrayDeque<Incoming> events)
+        private int startPulls(final ArrayDeque<Incoming> events, final long nowNs)
         {
             int started = 0;
             for (final Incoming event : events)
             {
-                if (event.pulling || event.pulled || 0 == event.length)
+                if (event.pulling || event.pulled || 0 == event.length || null != event.failure ||
+                    (0 != event.attempts && event.retryAtNs - nowNs > 0))
                 {
                     continue;
                 }
-                final Segment segment = pool.tryAllocate((int)event.length);
+                Segment segment = event.data; // kept from a failed attempt
                 if (null == segment)
                 {
-                    break; // the pool is exhausted: pull again once the application acknowledges
+                    segment = pool.tryAllocate((int)event.length);
+                    if (null == segment)
+                    {
+                        break; // the pool is exhausted: pull again once the application acknowledges
+                    }
+                    event.data = segment;
                 }
-                event.data = segment;
                 event.pulling = true;
                 final long correlationId = nextId();
                 pulls.put(correlationId, event);
@@ -959,7 +1009,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 {
                     pulls.remove(correlationId);
                     event.pulling = false;
-                    event.failure = ex;
+                    pullFailed(event, ex);
                 }
                 started++;
             }
@@ -980,13 +1030,9 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                     {
                         event.data.release();
                     }
-                    final CompletableFuture<Event> future = waiting.pollFirst();
-                    LOGGER.error("could not read event {} of partition {}: {}",
-                        event.eventId, event.partition, event.failure.getMessage());
-                    if (null != future)
-                    {
-                        future.completeExceptionally(event.failure);
-                    }
+                    ready.addLast(event.failure);
+                    credit(index); // a failed event holds no memory
+                    collected++;
                     continue;
                 }
                 unacknowledged[index].addLast(event);
@@ -1006,17 +1052,35 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             int delivered = 0;
             while (!ready.isEmpty() && !waiting.isEmpty())
             {
-                final Event event = ready.pollFirst();
-                waiting.pollFirst().complete(event);
-                final int index = indexOf(event.partition());
-                if (++deliveredSinceCredit[index] >= creditBatch)
+                final Object next = ready.pollFirst();
+                final CompletableFuture<Event> future = waiting.pollFirst();
+                if (next instanceof Event event)
                 {
-                    sendCredit(event.partition(), deliveredSinceCredit[index]);
-                    deliveredSinceCredit[index] = 0;
+                    future.complete(event);
+                    credit(indexOf(event.partition()));
+                }
+                else
+                {
+                    final BulkTransportException failure = (BulkTransportException)next;
+                    LOGGER.error(failure.getMessage());
+                    future.completeExceptionally(failure);
                 }
                 delivered++;
             }
             return delivered;
+        }
+
+        /**
+         * Count an event of a partition as done with, delivered or failed, and give the server back
+         * credit for a batch of them.
+         */
+        private void credit(final int index)
+        {
+            if (++deliveredSinceCredit[index] >= creditBatch)
+            {
+                sendCredit(partitions[index], deliveredSinceCredit[index]);
+                deliveredSinceCredit[index] = 0;
+            }
         }
 
         private void sendCredit(final int partition, final int events)

@@ -56,6 +56,12 @@ public final class Consumer implements AutoCloseable
     }
 
     /**
+     * The next event. Its data is pulled from the server's log before the future completes; a pull
+     * that fails is tried again (four attempts in all, backing off from 250 ms), and if every attempt
+     * fails, this future, the one in that event's place, completes exceptionally with a
+     * {@link dev.ferry.bulk.BulkTransportException} naming the event and the cause; later pulls go on
+     * with the events after it.
+     *
      * @return a future completed with the next event, in order within each partition.
      */
     public CompletableFuture<Event> pull()

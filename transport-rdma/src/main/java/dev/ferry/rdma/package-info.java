@@ -15,7 +15,9 @@
  * <p>
  * <b>Settings.</b> {@code -Dferry.rdma.address=IP} (or {@code FERRY_RDMA_ADDRESS}) names the address
  * to listen on, otherwise the first IPv4 address of the netdev of the first RDMA device;
- * {@code -Dferry.rdma.timeoutMs} bounds each connection-manager step (5000);
+ * {@code -Dferry.rdma.timeoutMs} bounds resolving the peer's address and route (5000),
+ * {@code -Dferry.rdma.connectTimeoutMs} the handshake (20000: it must outlast the kernel's resending
+ * of a lost handshake message, about 4.6 s on RoCE);
  * {@code -Dferry.rdma.sendQueueDepth} is the RDMA READs in flight per peer (128).
  * <p>
  * Must never: load DiSNI through the application class loader, load a library file another user

@@ -63,12 +63,15 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * <b>Links.</b> The first attach of a peer starts a connection (resolve address, resolve route,
  * create the queue pair, connect with retry and RNR-retry counts of 7), driven by the events
- * {@link #doWork()} polls. Each step has a deadline ({@link RdmaSettings#timeoutNs()}): a step past it,
- * an error event, a disconnect or an error completion takes the link down, which destroys its queue
- * pair (so no READ can still write into a destination) and fails every pull on it with a message
- * naming the peer, its address and what failed. Pulls made while a link connects wait and are posted
- * once it is up; the next pull to a link that is down starts a new connection (the peer's regions stay
- * attached), which a peer that is really gone fails within its deadline.
+ * {@link #doWork()} polls. Each step has a deadline: {@link RdmaSettings#timeoutNs()} for the two
+ * resolutions, {@link RdmaSettings#connectTimeoutNs()} for the handshake, which must outlast the
+ * kernel's resending of a lost handshake message (a 5 s deadline failed one in a soft-RoCE run). A
+ * step past its deadline, an error event, a disconnect or an error completion takes the link down,
+ * which destroys its queue pair (so no READ can still write into a destination) and fails every
+ * pull on it with a message naming the peer, its address and what failed. Pulls made while a link
+ * connects wait and are posted once it is up; the next pull to a link that is down starts a new
+ * connection (the peer's regions stay attached), which a peer that is really gone fails within its
+ * deadline.
  * <p>
  * <b>Accepted connections.</b> A peer's connection request is accepted at once and lives until the
  * connection manager reports its end: a disconnect, or the kernel's own connection manager giving up on
@@ -550,7 +553,7 @@ public final class RdmaBulkTransport implements BulkTransport
                 link.qp = createQp(link.id, settings.sendQueueDepth());
                 link.preparePostSend();
                 link.id.connect(connParam());
-                link.step(Link.CONNECTING, System.nanoTime() + settings.timeoutNs());
+                link.step(Link.CONNECTING, System.nanoTime() + settings.connectTimeoutNs());
             }
             else if (RdmaCmEvent.EventType.RDMA_CM_EVENT_ESTABLISHED.ordinal() == type && Link.CONNECTING == link.state)
             {
@@ -599,9 +602,11 @@ public final class RdmaBulkTransport implements BulkTransport
             final Link link = links.get(i);
             if (link.state < Link.UP && link.deadlineNs - nowNs < 0)
             {
-                linkDown(link, "step '" + Link.STEP_NAMES[link.state] + "' did not finish within " + timeoutMs +
-                    " ms (-D" + RdmaSettings.TIMEOUT_PROP_NAME + "); check that the peer's transport runs and " +
-                    "listens at " + describe(link.listener));
+                final boolean connecting = Link.CONNECTING == link.state;
+                linkDown(link, "step '" + Link.STEP_NAMES[link.state] + "' did not finish within " +
+                    TimeUnit.NANOSECONDS.toMillis(connecting ? settings.connectTimeoutNs() : settings.timeoutNs()) +
+                    " ms (-D" + (connecting ? RdmaSettings.CONNECT_TIMEOUT_PROP_NAME : RdmaSettings.TIMEOUT_PROP_NAME) +
+                    "); check that the peer's transport runs and listens at " + describe(link.listener));
                 expired++;
             }
         }
