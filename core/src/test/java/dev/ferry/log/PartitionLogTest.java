@@ -3,6 +3,7 @@ package dev.ferry.log;
 import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.Region;
 import dev.ferry.event.DataView;
+import dev.ferry.test.Conditions;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -25,9 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
 import java.util.Random;
@@ -654,8 +653,8 @@ class PartitionLogTest
             log.commit(0);
 
             final Path next = log.directory().resolve("seg-1");
-            awaitTrue(() -> announcingThreads.containsKey(1L),
-                "segment 1 should be prepared and announced while segment 0 is still in use");
+            Conditions.await("segment 1 prepared and announced while segment 0 is still in use",
+                () -> announcingThreads.containsKey(1L));
             assertTrue(Files.exists(next));
             assertEquals(Thread.currentThread().getName(), announcingThreads.get(0L),
                 "the first segment, needed at once, is made and announced by the appending thread");
@@ -668,7 +667,7 @@ class PartitionLogTest
                 log.commit(i - 1);
             }
             assertEquals(4, log.regions().size());
-            awaitTrue(() -> announcingThreads.size() == 5, "the segment after the fourth should be prepared too");
+            Conditions.await("the segment after the fourth prepared too", () -> announcingThreads.size() == 5);
             for (long index = 1; index <= 4; index++)
             {
                 assertEquals("test-preparer", announcingThreads.get(index));
@@ -739,15 +738,6 @@ class PartitionLogTest
         }
     }
 
-    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean() && System.nanoTime() - deadline < 0)
-        {
-            Thread.sleep(1);
-        }
-        assertTrue(condition.getAsBoolean(), what);
-    }
 
     private static ByteBuffer raw(final Region region)
     {

@@ -9,6 +9,7 @@ import dev.ferry.event.DataView;
 import dev.ferry.event.Event;
 import dev.ferry.event.Metadata;
 import dev.ferry.server.FerryServer;
+import dev.ferry.test.Conditions;
 import dev.ferry.test.ShmTempDirFactory;
 import dev.ferry.test.TestBytes;
 import org.junit.jupiter.api.Test;
@@ -22,13 +23,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static dev.ferry.systemtest.EventPathInProcessTest.freeEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A consumer whose pulls of event data fail, as pulls over a link that went down do: over a real server
@@ -81,7 +80,7 @@ class ConsumerPullFailuresTest
                     assertEvent(i, consumer.pull().get(30, TimeUnit.SECONDS));
                 }
                 // Every attempt at the broken event fails while no pull() waits for it.
-                awaitTrue(() -> FaultyShmProvider.failedPulls() - failedBefore >= 4, "four failed attempts");
+                Conditions.await("four failed attempts", () -> FaultyShmProvider.failedPulls() - failedBefore >= 4);
 
                 final ExecutionException failure =
                     assertThrows(ExecutionException.class, () -> consumer.pull().get(30, TimeUnit.SECONDS));
@@ -140,16 +139,4 @@ class ConsumerPullFailuresTest
         event.acknowledge();
     }
 
-    private static void awaitTrue(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                fail("not within 30 s: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 }
