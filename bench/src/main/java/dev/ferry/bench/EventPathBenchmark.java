@@ -5,6 +5,8 @@ import dev.ferry.client.Consumer;
 import dev.ferry.client.ConsumerOptions;
 import dev.ferry.client.Ferry;
 import dev.ferry.client.Producer;
+import dev.ferry.client.PushResult;
+import dev.ferry.client.PushStatus;
 import dev.ferry.client.Topic;
 import dev.ferry.client.TopicDescription;
 import dev.ferry.event.DataView;
@@ -138,6 +140,14 @@ public class EventPathBenchmark
          */
         @Param({ "0", "4096", "1048576", "4194304" })
         int size;
+
+        /**
+         * How the producer offers events: {@code push} blocks while the pending batches are full;
+         * {@code tryPush} never blocks, and the producer idles and offers the event again while it
+         * is back-pressured.
+         */
+        @Param({ "push", "tryPush" })
+        String mode;
 
         private final AtomicLong consumed = new AtomicLong();
         private final AtomicLong pushed = new AtomicLong();
@@ -297,6 +307,8 @@ public class EventPathBenchmark
             final IdleStrategy idle = AppThreads.newIdleStrategy();
             final UnsafeBuffer metadataBuffer = new UnsafeBuffer(new byte[EventStamp.METADATA_BYTES]);
             final Metadata metadata = Metadata.wrap(metadataBuffer, 0, EventStamp.METADATA_BYTES);
+            final boolean tryPush = "tryPush".equals(mode);
+            Segment data = null;
             long seq = pushed.get();
             try
             {
@@ -307,22 +319,41 @@ public class EventPathBenchmark
                         idle.idle();
                         continue;
                     }
-                    idle.reset();
                     EventStamp.stampMetadata(metadataBuffer, 0, seq);
-                    final CompletableFuture<Long> ack;
-                    if (0 == size)
+                    if (size > 0 && null == data)
                     {
-                        ack = producer.push(metadata, DataView.EMPTY);
+                        data = producer.allocate(size);
+                        EventStamp.stampData(data.buffer(), 0, size, seq);
+                    }
+                    final CompletableFuture<Long> ack;
+                    if (tryPush)
+                    {
+                        final PushResult result = 0 == size ?
+                            producer.tryPush(metadata, DataView.EMPTY) : producer.tryPush(metadata, data);
+                        if (!result.isPushed())
+                        {
+                            if (PushStatus.BACK_PRESSURED != result.status())
+                            {
+                                throw new IllegalStateException("tryPush of event " + seq + ": " + result.status());
+                            }
+                            idle.idle(); // offered again with the same segment
+                            continue;
+                        }
+                        ack = result.eventId();
                     }
                     else
                     {
-                        final Segment data = producer.allocate(size);
-                        EventStamp.stampData(data.buffer(), 0, size, seq);
-                        ack = producer.push(metadata, data);
+                        ack = 0 == size ? producer.push(metadata, DataView.EMPTY) : producer.push(metadata, data);
                     }
+                    data = null;
+                    idle.reset();
                     checkAck(seq - ACK_RING, false);
                     acks[(int)seq & (ACK_RING - 1)] = ack;
                     pushed.lazySet(++seq);
+                }
+                if (null != data)
+                {
+                    data.release(); // allocated for an event that was never taken
                 }
             }
             catch (final RuntimeException | Error ex)

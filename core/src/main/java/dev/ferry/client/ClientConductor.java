@@ -332,6 +332,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     void addProducer(final Producer producer)
     {
         producers.put(producer.producerId(), new ProducerState(producer));
+        if (null != lost)
+        {
+            producer.connectionLost(lost);
+        }
     }
 
     void removeProducer(final Producer producer)
@@ -467,7 +471,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         }
     }
 
-    private void onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    private boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
     {
         final int templateId;
         try
@@ -477,7 +481,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         catch (final MalformedFrameException ex)
         {
             LOGGER.warn("ignoring a bad frame from the server: {}", ex.getMessage());
-            return;
+            return true;
         }
 
         switch (templateId)
@@ -509,6 +513,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             default:
                 LOGGER.debug("ignoring message {} from the server", templateId);
         }
+        return true; // a client takes everything: what it cannot act on yet, it queues
     }
 
     private void onHelloReply(final HelloReplyDecoder reply)
@@ -706,6 +711,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         for (final ProducerState producer : producers.values())
         {
             producer.failAccumulated(cause);
+            producer.producer.connectionLost(cause);
         }
         for (final ConsumerState consumer : consumers.values())
         {

@@ -8,6 +8,7 @@ import dev.ferry.event.DataView;
 import dev.ferry.event.Metadata;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,7 +24,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * <b>Flow control.</b> At most {@code maxPendingBatches} batches per partition are unacknowledged;
  * when they and the batch being filled are full, {@code push} blocks until the server catches up, at
- * most {@link ProducerOptions#pushTimeout()}. Events of one partition are stored in push order.
+ * most {@link ProducerOptions#pushTimeout()}, and {@link #tryPush} returns
+ * {@link PushStatus#BACK_PRESSURED} at once. The server applies the same pressure upstream: when a
+ * partition's queue of batches is full it stops reading from this producer's client until it has
+ * drained, so the batches stay unacknowledged here. Events of one partition are stored in push order.
+ * <p>
+ * <b>Sources.</b> Instead of pushing from its own loop, an application may {@link #attach(PushSource)
+ * attach} a source: a {@link PushSource} pushes on its own threads and is paused while the pending
+ * batches are full or the connection is gone, and resumed when they have drained to half; a
+ * {@link PullSource} is asked to {@link PullSource#produce produce} whenever there is room. (This is
+ * DESIGN's {@code attach(source, streaming)}: the source's type says which it is.)
  * <p>
  * Thread-safe: any number of application threads may push. Futures complete on the client's I/O
  * agent thread: a callback chained with {@code thenAccept} runs there and must be quick; use the
@@ -38,7 +48,15 @@ public final class Producer implements AutoCloseable
     private final long producerId;
     private final Semaphore room;
     private final int maxPending;
+    private final int resumeAt;
     private final AtomicInteger nextPartition = new AtomicInteger();
+    private final CopyOnWriteArrayList<Attachment> attachments = new CopyOnWriteArrayList<>();
+    private final Object sourcesLock = new Object();
+    /**
+     * Whether attached push sources are paused; written under {@link #sourcesLock}.
+     */
+    private volatile boolean sourcesPaused;
+    private volatile FerryException connectionLost;
     private volatile boolean closed;
 
     Producer(final Topic topic, final ProducerOptions options)
@@ -50,6 +68,7 @@ public final class Producer implements AutoCloseable
         this.producerId = conductor.nextId();
         this.maxPending = topic.partitions() * (options.maxPendingBatches() + 1) * options.eventsPerBatch();
         this.room = new Semaphore(maxPending);
+        this.resumeAt = maxPending / 2;
         conductor.command((c) -> c.addProducer(this));
     }
 
@@ -113,13 +132,107 @@ public final class Producer implements AutoCloseable
      */
     public CompletableFuture<Long> push(final Metadata metadata, final Segment data, final int partition)
     {
-        if (data.pool() != pool)
-        {
-            throw new IllegalArgumentException(
-                "the segment is not from this client's pool; allocate it with producer.allocate(size), or push a DataView");
-        }
+        checkOwnSegment(data);
         checkEvent(metadata, data.length(), partition);
         return enqueue(metadata, data, partition, System.nanoTime() + options.pushTimeout().toNanos());
+    }
+
+    /**
+     * Offer an event to the partition the topic's selector (round robin) picks. <b>Never blocks</b>:
+     * if the event cannot be taken at once it is not taken, and the result says why.
+     *
+     * @param metadata of the event; copied if taken.
+     * @param data     of the event; copied once into registered memory if taken.
+     * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
+     * @throws IllegalArgumentException if the event can never be pushed (too large, bad partition).
+     */
+    public PushResult tryPush(final Metadata metadata, final DataView data)
+    {
+        return tryPush(metadata, data, Math.floorMod(nextPartition.getAndIncrement(), topic.partitions()));
+    }
+
+    /**
+     * As {@link #tryPush(Metadata, DataView)}, to a given partition.
+     *
+     * @param metadata  of the event; copied if taken.
+     * @param data      of the event; copied once into registered memory if taken.
+     * @param partition to store it in.
+     * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
+     */
+    public PushResult tryPush(final Metadata metadata, final DataView data, final int partition)
+    {
+        final PushResult refusal = checkTry(metadata, data.length(), partition);
+        if (null != refusal)
+        {
+            return refusal;
+        }
+        Segment segment = null;
+        if (data.length() > 0)
+        {
+            segment = pool.tryAllocate((int)data.length());
+            if (null == segment)
+            {
+                room.release();
+                return PushResult.BACK_PRESSURED;
+            }
+            data.copyTo(segment.buffer(), 0);
+        }
+        return PushResult.pushed(send(metadata, segment, partition));
+    }
+
+    /**
+     * As {@link #tryPush(Metadata, DataView)} for data written in place into a segment from
+     * {@link #allocate(int)}. If the event is not taken, the segment stays the caller's, to offer
+     * again or release.
+     *
+     * @param metadata of the event; copied if taken.
+     * @param data     a segment of this client's pool; the producer's from now on if taken.
+     * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
+     */
+    public PushResult tryPush(final Metadata metadata, final Segment data)
+    {
+        return tryPush(metadata, data, Math.floorMod(nextPartition.getAndIncrement(), topic.partitions()));
+    }
+
+    /**
+     * As {@link #tryPush(Metadata, Segment)}, to a given partition.
+     *
+     * @param metadata  of the event; copied if taken.
+     * @param data      a segment of this client's pool; the producer's from now on if taken.
+     * @param partition to store it in.
+     * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
+     */
+    public PushResult tryPush(final Metadata metadata, final Segment data, final int partition)
+    {
+        checkOwnSegment(data);
+        final PushResult refusal = checkTry(metadata, data.length(), partition);
+        return null != refusal ? refusal : PushResult.pushed(send(metadata, data, partition));
+    }
+
+    /**
+     * Attach a source that pushes on its own threads: it is {@link PushSource#pause() paused} while
+     * the pending batches are full or the client has no connection, and
+     * {@link PushSource#resume() resumed} when they have drained to half. Paused at once if the
+     * producer is full or disconnected now.
+     *
+     * @param source to attach.
+     * @return the attachment; close it to detach the source.
+     */
+    public Attachment attach(final PushSource source)
+    {
+        return attach(Attachment.of(this, source));
+    }
+
+    /**
+     * Attach a source the producer asks for events, on a thread of the attachment's, whenever it has
+     * room and a connection.
+     *
+     * @param source to attach.
+     * @return the attachment; close it to detach the source and stop its thread.
+     */
+    public Attachment attach(final PullSource source)
+    {
+        return attach(Attachment.of(this, source));
     }
 
     /**
@@ -153,6 +266,10 @@ public final class Producer implements AutoCloseable
             return;
         }
         closed = true;
+        for (final Attachment attachment : attachments)
+        {
+            attachment.close();
+        }
         flush();
         IoAgentThreads.checkMayBlock("Producer.close");
         try
@@ -184,9 +301,133 @@ public final class Producer implements AutoCloseable
         return options;
     }
 
+    /**
+     * Events left the pending batches (acknowledged or failed). On the I/O agent.
+     */
     void released(final int events)
     {
         room.release(events);
+        if (sourcesPaused)
+        {
+            resumeSourcesIfRoom();
+        }
+    }
+
+    /**
+     * The client lost its connection to the server (or was closed): nothing pushed from now on can be
+     * stored, so push sources are paused for good. On the I/O agent.
+     *
+     * @param cause what the application is told.
+     */
+    void connectionLost(final FerryException cause)
+    {
+        connectionLost = cause;
+        pauseSources();
+    }
+
+    /**
+     * @return true if an event offered now would find room and a connection (pull sources ask).
+     */
+    boolean canTake()
+    {
+        return !closed && null == connectionLost && room.availablePermits() > 0;
+    }
+
+    void detach(final Attachment attachment)
+    {
+        attachments.remove(attachment);
+    }
+
+    private Attachment attach(final Attachment attachment)
+    {
+        if (closed)
+        {
+            throw new FerryException("producer '" + options.name() + "' is closed; attach sources before closing it");
+        }
+        synchronized (sourcesLock)
+        {
+            attachments.add(attachment);
+            if (null != attachment.pushSource() && sourcesPaused)
+            {
+                attachment.pushSource().pause();
+            }
+        }
+        attachment.start();
+        if (null == connectionLost && 0 == room.availablePermits())
+        {
+            pauseSources();
+        }
+        return attachment;
+    }
+
+    private void pauseSources()
+    {
+        synchronized (sourcesLock)
+        {
+            if (!sourcesPaused)
+            {
+                sourcesPaused = true;
+                for (final Attachment attachment : attachments)
+                {
+                    if (null != attachment.pushSource())
+                    {
+                        attachment.pushSource().pause();
+                    }
+                }
+            }
+        }
+        resumeSourcesIfRoom(); // room may have come back before the sources were paused: no missed resume
+    }
+
+    private void resumeSourcesIfRoom()
+    {
+        synchronized (sourcesLock)
+        {
+            if (sourcesPaused && null == connectionLost && !closed && room.availablePermits() >= resumeAt)
+            {
+                sourcesPaused = false;
+                for (final Attachment attachment : attachments)
+                {
+                    if (null != attachment.pushSource())
+                    {
+                        attachment.pushSource().resume();
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Everything {@code tryPush} checks before taking room; on success one event's room is taken.
+     *
+     * @return null with the room taken, or why the event cannot be taken now.
+     */
+    private PushResult checkTry(final Metadata metadata, final long dataLength, final int partition)
+    {
+        if (closed)
+        {
+            return PushResult.CLOSED;
+        }
+        checkEvent(metadata, dataLength, partition);
+        if (null != connectionLost)
+        {
+            return PushResult.NOT_CONNECTED;
+        }
+        if (!room.tryAcquire())
+        {
+            pauseSources();
+            return PushResult.BACK_PRESSURED;
+        }
+        return null;
+    }
+
+    private void checkOwnSegment(final Segment data)
+    {
+        if (data.pool() != pool)
+        {
+            throw new IllegalArgumentException(
+                "the segment is not from this client's pool; allocate it with producer.allocate(size), or push a DataView");
+        }
     }
 
     private Segment allocate(final int size, final long deadlineNs)
@@ -229,10 +470,14 @@ public final class Producer implements AutoCloseable
         final Metadata metadata, final Segment segment, final int partition, final long deadlineNs)
     {
         IoAgentThreads.checkMayBlock("Producer.push");
-        boolean acquired = false;
+        boolean acquired = room.tryAcquire();
         try
         {
-            acquired = room.tryAcquire(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!acquired)
+            {
+                pauseSources();
+                acquired = room.tryAcquire(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
         }
         catch (final InterruptedException ex)
         {
@@ -251,6 +496,14 @@ public final class Producer implements AutoCloseable
                 "'; is the server running and keeping up?");
         }
 
+        return send(metadata, segment, partition);
+    }
+
+    /**
+     * Hand an event whose room is taken to the I/O agent.
+     */
+    private CompletableFuture<Long> send(final Metadata metadata, final Segment segment, final int partition)
+    {
         final PendingEvent event = new PendingEvent(this, metadata.toByteArray(), segment, partition);
         conductor.command((c) -> c.push(event));
         return event.future;

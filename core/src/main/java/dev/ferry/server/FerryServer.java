@@ -1,5 +1,7 @@
 package dev.ferry.server;
 
+import org.agrona.BitUtil;
+
 import dev.ferry.FerryException;
 import dev.ferry.buffer.Sizes;
 import dev.ferry.bulk.BulkTransportSet;
@@ -9,6 +11,7 @@ import dev.ferry.channel.MessageTransports;
 import dev.ferry.shm.OwnedDirectory;
 import dev.ferry.engine.EngineContext;
 import dev.ferry.shm.ShmDirectory;
+import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
@@ -92,6 +95,15 @@ public final class FerryServer implements AutoCloseable
     }
 
     /**
+     * @return how many times a producer's client was paused because a partition had no room for its
+     * batch (see {@link Context#maxQueuedBatchBytes(int)}); a measure of back-pressure. Any thread.
+     */
+    public long pausesForRoom()
+    {
+        return conductor.pausesForRoom();
+    }
+
+    /**
      * @return the directory of the server's media driver: clients in the same process can name it as
      * their external driver and connect over {@code ipc} (see {@link Context#endpoint(String)}).
      */
@@ -118,6 +130,16 @@ public final class FerryServer implements AutoCloseable
          * Default endpoint.
          */
         public static final String ENDPOINT_DEFAULT = "127.0.0.1:7420";
+
+        /**
+         * Least bytes of batches a partition may queue: 64 KiB.
+         */
+        public static final int MIN_QUEUED_BATCH_BYTES = 64 << 10;
+
+        /**
+         * Most bytes of batches a partition may queue: 256 MiB.
+         */
+        public static final int MAX_QUEUED_BATCH_BYTES = 256 << 20;
 
         private String endpoint = ENDPOINT_DEFAULT;
         private int logSegmentBytes = 64 << 20;
@@ -163,6 +185,13 @@ public final class FerryServer implements AutoCloseable
             if (maxEventsPerBatch < 1 || maxEventsPerBatch > 65_535)
             {
                 throw new IllegalArgumentException("max events per batch must be from 1 to 65535, was " + maxEventsPerBatch);
+            }
+            if (maxQueuedBatchBytes < MIN_QUEUED_BATCH_BYTES || maxQueuedBatchBytes > MAX_QUEUED_BATCH_BYTES ||
+                !BitUtil.isPowerOfTwo(maxQueuedBatchBytes))
+            {
+                throw new IllegalArgumentException(
+                    "max queued batch bytes must be a power of two from " + Sizes.format(MIN_QUEUED_BATCH_BYTES) +
+                    " to " + Sizes.format(MAX_QUEUED_BATCH_BYTES) + ", was " + maxQueuedBatchBytes);
             }
             concluded = true;
             return this;
@@ -264,7 +293,11 @@ public final class FerryServer implements AutoCloseable
         }
 
         /**
-         * @param bytes most bytes of batches waiting to be stored per partition.
+         * @param bytes most bytes of batches waiting to be stored per partition, a power of two of at
+         *              least {@link #MIN_QUEUED_BATCH_BYTES} and at most {@link #MAX_QUEUED_BATCH_BYTES};
+         *              default 64 MiB (the queue's memory grows to twice this at most). When a producer's batch
+         *              does not fit, the server stops reading from that producer until the queue has
+         *              drained to half, which back-pressures the producer; nothing is refused.
          * @return this.
          */
         public Context maxQueuedBatchBytes(final int bytes)

@@ -64,6 +64,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
@@ -99,6 +100,7 @@ final class ServerConductor implements Agent, ConnectionListener
     private final BulkTransportSet bulk;
     private final OwnedDirectory directory;
     private final Inbound inbound;
+    private final AtomicLong pausesForRoom = new AtomicLong();
     private final long serverId;
     private final InboundFrame frame = new InboundFrame();
     private final MessageHandler messageHandler = this::onMessage;
@@ -225,7 +227,7 @@ final class ServerConductor implements Agent, ConnectionListener
         return clock.nanoTime();
     }
 
-    private void onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+    private boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
     {
         final int templateId;
         try
@@ -241,20 +243,20 @@ final class ServerConductor implements Agent, ConnectionListener
                 sendError(session.clientId, 0, ErrorCode.MALFORMED_FRAME, "the server closed this session: " + ex.getMessage());
                 closeSession(session);
             }
-            return;
+            return true;
         }
 
         if (HelloDecoder.TEMPLATE_ID == templateId)
         {
             onHello(frame.hello(), sessionId);
-            return;
+            return true;
         }
 
         final ServerSession session = sessionsByChannel.get(sessionId);
         if (null == session || session.closed)
         {
             LOGGER.debug("ignoring message {} from sender {} that has no session", templateId, sessionId);
-            return;
+            return true;
         }
 
         try
@@ -283,8 +285,7 @@ final class ServerConductor implements Agent, ConnectionListener
                     onRegionAnnouncement(session, frame.regionAnnouncement());
                     break;
                 case MetadataBatchDecoder.TEMPLATE_ID:
-                    onMetadataBatch(session, frame.metadataBatch(), buffer, offset, length);
-                    break;
+                    return onMetadataBatch(session, frame.metadataBatch(), buffer, offset, length);
                 case SubscribeDecoder.TEMPLATE_ID:
                     onSubscribe(session, frame.subscribe());
                     break;
@@ -304,6 +305,7 @@ final class ServerConductor implements Agent, ConnectionListener
             LOGGER.warn("closing the session of {}: {}", session, ex.getMessage());
             closeSession(session);
         }
+        return true;
     }
 
     private void onHello(final HelloDecoder hello, final int sessionId)
@@ -542,7 +544,14 @@ final class ServerConductor implements Agent, ConnectionListener
         }
     }
 
-    private void onMetadataBatch(
+    /**
+     * Check a batch and queue it on its partition. A batch the partition has no room for yet is left
+     * in the sender's image, and the sender paused until the partition's queue drains: the pressure
+     * reaches the producer as Aeron back-pressure, then as its pending-batch limit.
+     *
+     * @return false if the batch was left, to be delivered again once the sender is resumed.
+     */
+    private boolean onMetadataBatch(
         final ServerSession session,
         final MetadataBatchDecoder batch,
         final DirectBuffer buffer,
@@ -553,7 +562,7 @@ final class ServerConductor implements Agent, ConnectionListener
         final ServerPartition partition = partitionOrError(session, batchSeq, batch.topicId(), batch.partition());
         if (null == partition)
         {
-            return;
+            return true;
         }
 
         int count = 0;
@@ -573,7 +582,7 @@ final class ServerConductor implements Agent, ConnectionListener
             {
                 sendError(session.clientId, batchSeq, ErrorCode.LIMIT_EXCEEDED,
                     "batch " + batchSeq + " was refused: " + problem);
-                return;
+                return true;
             }
         }
         if (count > context.maxEventsPerBatch())
@@ -581,16 +590,41 @@ final class ServerConductor implements Agent, ConnectionListener
             sendError(session.clientId, batchSeq, ErrorCode.LIMIT_EXCEEDED,
                 "batch " + batchSeq + " of " + count + " events exceeds the server's limit of " +
                 context.maxEventsPerBatch() + " events per batch");
-            return;
+            return true;
         }
 
-        if (!partition.enqueue(session.clientId, buffer, offset, length))
+        if (partition.enqueue(session.clientId, buffer, offset, length))
+        {
+            return true;
+        }
+        if (0 == partition.queuedBytes())
         {
             sendError(session.clientId, batchSeq, ErrorCode.LIMIT_EXCEEDED,
-                "batch " + batchSeq + " was refused: topic '" + partition.topic.name + "' partition " +
-                partition.partition + " has " + partition.queuedBytes() + " bytes of batches waiting to be stored; " +
-                "lower the producer's pending-batch limit");
+                "batch " + batchSeq + " was refused: its " + length + " bytes exceed what a partition queues (" +
+                context.maxQueuedBatchBytes() + " bytes, the server's maxQueuedBatchBytes); send smaller batches " +
+                "or raise that limit");
+            return true;
         }
+
+        partition.awaitRoom(session.channelSessionId);
+        inbound.pause(session.channelSessionId, true);
+        pausesForRoom.lazySet(pausesForRoom.get() + 1);
+        return false;
+    }
+
+    long pausesForRoom()
+    {
+        return pausesForRoom.get();
+    }
+
+    /**
+     * Resume a sender paused for room in a partition's queue.
+     *
+     * @param channelSessionId of the sender.
+     */
+    void resume(final int channelSessionId)
+    {
+        inbound.pause(channelSessionId, false);
     }
 
     private ServerPartition partitionOrError(
@@ -887,6 +921,7 @@ final class ServerConductor implements Agent, ConnectionListener
         {
             sessionsByChannel.remove(session.channelSessionId);
             sessionsByClientId.remove(session.clientId);
+            inbound.pause(session.channelSessionId, false); // forget a pause for room; it is gone
             session.bulk.detach(session.peer);
             CloseHelper.quietClose(session.link);
         }

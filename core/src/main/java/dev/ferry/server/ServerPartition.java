@@ -8,9 +8,11 @@ import dev.ferry.log.PartitionLog;
 import dev.ferry.protocol.InboundFrame;
 import dev.ferry.protocol.codecs.ErrorCode;
 import dev.ferry.protocol.codecs.MetadataBatchDecoder;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -25,8 +27,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * nothing half-stored ever becomes visible. Storing one batch at a time is what makes that rollback
  * simple; pulls within a batch still run together.
  * <p>
- * Queued batches are the MetadataBatch frames as received, each copied once into a ring; the
- * client id of each sender waits beside it in a queue of the same order.
+ * Queued batches are the MetadataBatch frames as received, each copied once into a ring of bounded
+ * size; the client id of each sender waits beside it in a queue of the same order. A sender whose
+ * batch finds the ring full is paused by the conductor (its batch stays in its image) and waits
+ * here; once storing has drained the ring to half its bound, every waiting sender is resumed, in
+ * the order they came, and its batch is delivered again.
  */
 final class ServerPartition implements PullHandler
 {
@@ -36,6 +41,9 @@ final class ServerPartition implements PullHandler
     private final ServerConductor conductor;
     private final ExpandableRingBuffer queued;
     private final LongArrayQueue queuedClientIds = new LongArrayQueue(Long.MIN_VALUE);
+    private final IntArrayList waitingSenders = new IntArrayList();
+    private final int maxQueuedBytes;
+    private final int resumeAtBytes;
     private final ExpandableRingBuffer.MessageConsumer storeHead = this::storeHead;
     private final InboundFrame frame = new InboundFrame();
     private final UnsafeBuffer metadata = new UnsafeBuffer(0L, 0);
@@ -60,17 +68,24 @@ final class ServerPartition implements PullHandler
         this.topic = topic;
         this.partition = partition;
         this.log = log;
-        this.queued = new ExpandableRingBuffer(64 * 1024, maxQueuedBytes, true);
+        // The ring may grow to twice the bound and is filled to the bound at most: then a frame within
+        // the bound always fits in one piece, before or after the ring's wrap point, so append never
+        // needs to grow a ring that cannot grow (which Agrona 2.4's ring does not handle).
+        this.queued = new ExpandableRingBuffer(FerryServer.Context.MIN_QUEUED_BATCH_BYTES, 2 * maxQueuedBytes, true);
+        this.maxQueuedBytes = maxQueuedBytes;
+        this.resumeAtBytes = maxQueuedBytes / 2;
     }
 
     /**
      * Queue a validated MetadataBatch frame.
      *
-     * @return false if the queue is full.
+     * @return false if the queue has no room for it.
      */
     boolean enqueue(final long clientId, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (!queued.append(buffer, offset, length))
+        final long needed = BitUtil.align(
+            (long)ExpandableRingBuffer.HEADER_LENGTH + length, ExpandableRingBuffer.HEADER_ALIGNMENT);
+        if (queued.size() + needed > maxQueuedBytes || !queued.append(buffer, offset, length))
         {
             return false;
         }
@@ -84,6 +99,19 @@ final class ServerPartition implements PullHandler
     }
 
     /**
+     * Note a sender paused because its batch did not fit; it is resumed once the queue has drained.
+     *
+     * @param channelSessionId of the sender.
+     */
+    void awaitRoom(final int channelSessionId)
+    {
+        if (!waitingSenders.containsInt(channelSessionId))
+        {
+            waitingSenders.addInt(channelSessionId);
+        }
+    }
+
+    /**
      * Start storing the next batch if none is being stored.
      *
      * @return work done.
@@ -94,7 +122,16 @@ final class ServerPartition implements PullHandler
         {
             return 0;
         }
-        return queued.consume(storeHead, 1);
+        final int work = queued.consume(storeHead, 1);
+        if (!waitingSenders.isEmpty() && queued.size() <= resumeAtBytes)
+        {
+            for (int i = 0, size = waitingSenders.size(); i < size; i++)
+            {
+                conductor.resume(waitingSenders.getInt(i));
+            }
+            waitingSenders.clear();
+        }
+        return work;
     }
 
     private boolean storeHead(final MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)

@@ -30,6 +30,10 @@ import org.slf4j.LoggerFactory;
  * <b>Pauses belong to session ids</b>, not to connections: a pause holds until resumed, may be set
  * before the sender connects, and holds across the sender reconnecting.
  * <p>
+ * <b>Messages left.</b> A message the handler does not take aborts the poll of its sender's image:
+ * the image stays at the message (its earlier fragments stay reassembled), so the next poll of that
+ * sender delivers it again, first; the handler pauses the sender meanwhile.
+ * <p>
  * <b>Errors.</b> An exception thrown by the {@link MessageHandler} propagates out of {@link #poll}
  * (the Aeron client is set to rethrow); the message that caused it is consumed, not delivered again.
  * <p>
@@ -226,7 +230,10 @@ final class AeronInbound implements Inbound
     private ControlledFragmentHandler.Action onMessage(
         final Sender sender, final DirectBuffer buffer, final int offset, final int length)
     {
-        handler.onMessage(buffer, offset, length, sender.sessionId);
+        if (!handler.onMessage(buffer, offset, length, sender.sessionId))
+        {
+            return ControlledFragmentHandler.Action.ABORT; // the image stays at this message, to deliver it again
+        }
 
         return --remaining > 0 && !sender.paused && !closed ?
             ControlledFragmentHandler.Action.CONTINUE : ControlledFragmentHandler.Action.BREAK;

@@ -14,7 +14,9 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -230,12 +232,23 @@ final class Harness
     static final class Receiver implements MessageHandler
     {
         final List<Received> messages = new ArrayList<>();
+        final List<Integer> left = new ArrayList<>();
+        /**
+         * Sequence numbers of messages to leave, once each, the first time they are delivered.
+         */
+        final Set<Integer> toLeave = new HashSet<>();
 
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
+        public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int sessionId)
         {
+            if (length >= 4 && toLeave.remove(buffer.getInt(offset)))
+            {
+                left.add(buffer.getInt(offset));
+                return false;
+            }
             final byte[] bytes = new byte[length];
             buffer.getBytes(offset, bytes);
             messages.add(new Received(sessionId, bytes));
+            return true;
         }
 
         int count(final int sessionId)
