@@ -6,6 +6,7 @@ import dev.ferry.client.Consumer;
 import dev.ferry.client.ConsumerOptions;
 import dev.ferry.client.Ferry;
 import dev.ferry.client.Topic;
+import dev.ferry.client.TopicDescription;
 import dev.ferry.event.Event;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,8 +44,10 @@ import java.util.concurrent.TimeoutException;
         "" },
     footer = {
         "",
-        "Prints the counts of events, bad checksums and duplicates, and the event IDs per partition.",
-        "Exit status: 0 if N events arrived, none bad or duplicate; 1 if not (the reason is printed); 2 on bad usage." })
+        "Prints the counts of events, bad checksums and duplicates, and the event IDs per partition; with --verify " +
+            "also each producer's sequence and what is missing from it.",
+        "Exit status: 0 if N events arrived, none bad or duplicate, and (having read the whole topic) none missing; " +
+            "1 if not (the reason is printed); 2 on bad usage." })
 final class ConsumeCommand implements Callable<Integer>
 {
     @Spec
@@ -65,8 +68,9 @@ final class ConsumeCommand implements Callable<Integer>
 
     @Option(
         names = "--verify",
-        description = "Check each event's data against the size and CRC-32C in its metadata; events whose " +
-            "metadata is not in that form count as bad.")
+        description = "Check each event's data against the size and CRC-32C in its metadata (events whose " +
+            "metadata is not in that form count as bad), and report per producer the sequence numbers missing below " +
+            "the highest received; when the whole topic was read from its start, a gap is a lost event and fails.")
     private boolean verify;
 
     @Mixin
@@ -75,7 +79,7 @@ final class ConsumeCommand implements Callable<Integer>
     /**
      * Read the events and count them.
      *
-     * @return 0 if N events arrived and none was bad or duplicate, 1 if not.
+     * @return 0 if N events arrived and none was bad, duplicate or missing, 1 if not.
      * @throws ParameterException for values out of range, so that picocli prints the usage and exits 2.
      */
     public Integer call()
@@ -96,6 +100,7 @@ final class ConsumeCommand implements Callable<Integer>
         final long startNs;
         final long endNs;
         long bytes = 0;
+        long stored = -1;
         String stopped = null;
 
         try (Ferry ferry = client.connect("consume-" + ProcessHandle.current().pid()))
@@ -119,6 +124,10 @@ final class ConsumeCommand implements Callable<Integer>
                 stopped = "no event arrived for " + client.timeout().toMillis() + " ms";
             }
             endNs = System.nanoTime();
+            if (verify)
+            {
+                stored = storedEvents(ferry, topic.name());
+            }
         }
 
         final double seconds = Math.max(1e-9, (endNs - startNs) / 1e9);
@@ -131,6 +140,18 @@ final class ConsumeCommand implements Callable<Integer>
             check.duplicates(),
             0 == check.unrecognised() ? "" : ", " + check.unrecognised() + " with metadata not from ferry produce"));
         delivered.lines().forEach(out::println);
+        // Only a consumer that read every event the topic holds, from the first, can tell a gap from an
+        // event it did not reach: a resumed consumer, or one that stopped early, may have left some.
+        final boolean wholeTopic = delivered.fromStart() && check.received() == stored;
+        if (verify)
+        {
+            check.sequenceLines().forEach(out::println);
+            if (!wholeTopic && check.missing() > 0)
+            {
+                out.println("(this consumer did not read the whole topic from its start, so the numbers missing may " +
+                    "be events it did not reach)");
+            }
+        }
         out.flush();
 
         final List<String> problems = new ArrayList<>();
@@ -143,6 +164,11 @@ final class ConsumeCommand implements Callable<Integer>
         {
             problems.add(bad + " events were bad or duplicates; the first: " + check.firstProblem());
         }
+        final long missing = verify && wholeTopic ? check.missing() : 0;
+        if (missing > 0)
+        {
+            problems.add(missing + " events are missing from their producers' sequences (listed above)");
+        }
         if (!problems.isEmpty())
         {
             final PrintWriter err = spec.commandLine().getErr();
@@ -152,6 +178,18 @@ final class ConsumeCommand implements Callable<Integer>
         }
 
         return CommandLine.ExitCode.OK;
+    }
+
+    private static long storedEvents(final Ferry ferry, final String topicName)
+    {
+        for (final TopicDescription description : ferry.listTopics())
+        {
+            if (description.name().equals(topicName))
+            {
+                return description.events();
+            }
+        }
+        return -1;
     }
 
     private static Event next(final CompletableFuture<Event> pull, final long timeoutNs) throws TimeoutException

@@ -8,9 +8,12 @@ import dev.ferry.event.Metadata;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.LongHashSet;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +43,16 @@ final class EventCheck
      * What a producer name may be: it goes into JSON unescaped.
      */
     static final Pattern PRODUCER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    /**
+     * The highest sequence number the metadata holds (18 digits).
+     */
+    static final long MAX_SEQ = 999_999_999_999_999_999L;
+
+    /**
+     * Gaps listed per producer before the rest are only counted.
+     */
+    private static final int GAPS_LISTED = 8;
 
     private static final Pattern FORMAT = Pattern.compile(
         "\\{\"producer\":\"(" + PRODUCER_NAME.pattern() + ")\",\"seq\":(\\d{1,18}),\"size\":(\\d{1,10})," +
@@ -244,6 +257,61 @@ final class EventCheck
     }
 
     /**
+     * Events missing from each producer's sequence: those below the highest sequence number received
+     * from it that never arrived. A gap is a loss only if the consumer read the whole topic from its
+     * start; a consumer that resumed, or stopped early, may have left some in partitions it read less
+     * far.
+     *
+     * @return how many sequence numbers are missing over all producers.
+     */
+    synchronized long missing()
+    {
+        long missing = 0;
+        for (final LongHashSet seqs : seen.values())
+        {
+            missing += highest(seqs) + 1 - seqs.size();
+        }
+        return missing;
+    }
+
+    /**
+     * @return one line per producer, by name, such as {@code producer 'cam-1': 100 events, sequence
+     * 0..99, none missing} or {@code producer 'p': 6 events, sequence 0..7, 2 missing: 3..4}.
+     */
+    synchronized List<String> sequenceLines()
+    {
+        final List<String> lines = new ArrayList<>(seen.size());
+        for (final String producer : new TreeSet<>(seen.keySet()))
+        {
+            final long[] seqs = seen.get(producer).stream().mapToLong(Long::longValue).sorted().toArray();
+            final long last = seqs[seqs.length - 1];
+            final long missing = last + 1 - seqs.length;
+            final StringBuilder line = new StringBuilder()
+                .append("producer '").append(producer).append("': ").append(seqs.length)
+                .append(1 == seqs.length ? " event" : " events").append(", sequence 0..").append(last).append(", ")
+                .append(0 == missing ? "none" : Long.toString(missing)).append(" missing");
+            int listed = 0;
+            long expected = 0;
+            for (final long seq : seqs)
+            {
+                if (seq > expected)
+                {
+                    line.append(0 == listed ? ": " : ", ");
+                    if (listed++ == GAPS_LISTED)
+                    {
+                        line.append("…");
+                        break;
+                    }
+                    line.append(expected).append(seq - 1 > expected ? ".." + (seq - 1) : "");
+                }
+                expected = seq + 1;
+            }
+            lines.add(line.toString());
+        }
+        return lines;
+    }
+
+    /**
      * @return the first bad, duplicate or unrecognised event, described; or null if there was none.
      */
     synchronized String firstProblem()
@@ -275,6 +343,17 @@ final class EventCheck
 
         intact++;
         return Verdict.INTACT;
+    }
+
+    private static long highest(final LongHashSet seqs)
+    {
+        long highest = -1;
+        final LongHashSet.LongIterator iterator = seqs.iterator();
+        while (iterator.hasNext())
+        {
+            highest = Math.max(highest, iterator.nextValue());
+        }
+        return highest;
     }
 
     private void problem(final Event event, final String what)

@@ -53,6 +53,21 @@ final class PartitionRanges
     }
 
     /**
+     * @return true if every partition that gave or delivered any event did so from event ID 0.
+     */
+    synchronized boolean fromStart()
+    {
+        for (int partition = 0; partition < counts.length; partition++)
+        {
+            if (counts[partition] > 0 && lowest[partition] != 0)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * @return one line per partition, such as {@code partition 0: event IDs 0..499 (500 events)}.
      */
     synchronized List<String> lines()

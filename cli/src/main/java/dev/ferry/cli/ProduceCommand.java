@@ -69,6 +69,14 @@ final class ProduceCommand implements Callable<Integer>
             "as a duplicate, so give each run its own (default: produce-<process id>).")
     private String producerName;
 
+    @Option(
+        names = "--first-seq",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "Sequence number of the first event, to go on where an earlier run of the same producer name " +
+            "stopped (default: ${DEFAULT-VALUE}).")
+    private long firstSeq;
+
     @Mixin
     private ClientOptions client;
 
@@ -98,7 +106,7 @@ final class ProduceCommand implements Callable<Integer>
             startNs = System.nanoTime();
             try (Producer producer = topic.producer(new ProducerOptions().name(name).pushTimeout(client.timeout())))
             {
-                for (long seq = 0; seq < events && null == failure.get(); seq++)
+                for (long seq = firstSeq; seq < firstSeq + events && null == failure.get(); seq++)
                 {
                     final int partition = (int)(seq % topic.partitions());
                     EventCheck.push(producer, name, seq, size, partition).whenComplete((eventId, error) ->
@@ -152,6 +160,11 @@ final class ProduceCommand implements Callable<Integer>
         if (events < 1)
         {
             throw usage("--events must be at least 1, was " + events);
+        }
+        if (firstSeq < 0 || firstSeq > EventCheck.MAX_SEQ - events + 1)
+        {
+            throw usage("--first-seq must be from 0 to " + (EventCheck.MAX_SEQ - events + 1) + " for " + events +
+                " events, was " + firstSeq);
         }
         if (sizeBytes < 0 || sizeBytes > BufferPool.Context.SLAB_BYTES_DEFAULT)
         {

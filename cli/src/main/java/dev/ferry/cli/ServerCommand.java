@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.buffer.Sizes;
 import dev.ferry.server.FerryServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -55,6 +56,15 @@ final class ServerCommand implements Callable<Integer>
             "(default: -Dferry.dir, else /dev/shm/ferry-$USER).")
     private Path dir;
 
+    @Option(
+        names = "--max-queued-batch-bytes",
+        paramLabel = "S",
+        defaultValue = "64MiB",
+        converter = SizeConverter.class,
+        description = "Bytes of producers' batches each partition queues before the server stops reading from a " +
+            "producer until the queue drains: a power of two from 64KiB to 256MiB (default: ${DEFAULT-VALUE}).")
+    private long maxQueuedBatchBytes;
+
     @Mixin
     private TransportOption transport;
 
@@ -66,7 +76,15 @@ final class ServerCommand implements Callable<Integer>
      */
     public Integer call() throws InterruptedException
     {
-        final FerryServer.Context context = transport.applyTo(new FerryServer.Context()).endpoint(endpoint);
+        if (maxQueuedBatchBytes < FerryServer.Context.MIN_QUEUED_BATCH_BYTES ||
+            maxQueuedBatchBytes > FerryServer.Context.MAX_QUEUED_BATCH_BYTES || Long.bitCount(maxQueuedBatchBytes) != 1)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--max-queued-batch-bytes must be a power of two from 64KiB to 256MiB, was " +
+                Sizes.format(maxQueuedBatchBytes));
+        }
+        final FerryServer.Context context = transport.applyTo(new FerryServer.Context()).endpoint(endpoint)
+            .maxQueuedBatchBytes((int)maxQueuedBatchBytes);
         if (null != dir)
         {
             context.shmRoot(dir.toAbsolutePath().normalize());

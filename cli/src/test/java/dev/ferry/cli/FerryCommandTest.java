@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -108,6 +109,19 @@ class FerryCommandTest
 
         assertEquals(2, run.exitCode, run::toString);
         assertTrue(run.err.contains("'127.0.0.1:70000' has no valid port"), run::toString);
+    }
+
+    @Test
+    void aQueueBoundThatIsNotAPowerOfTwoInRangeExitsTwo()
+    {
+        for (final String size : List.of("100KiB", "32KiB", "512MiB"))
+        {
+            final CommandRun run = CommandRun.ferry("server", "--endpoint", "127.0.0.1:0", "--max-queued-batch-bytes", size);
+
+            assertEquals(2, run.exitCode, run::toString);
+            assertTrue(run.err.contains("--max-queued-batch-bytes must be a power of two from 64KiB to 256MiB, was "),
+                run::toString);
+        }
     }
 
     @Test

@@ -78,6 +78,8 @@ class ProduceConsumeCommandTest
             assertTrue(consume.out.contains(": 0 bad checksums, 0 duplicates\n"), consume::toString);
             assertTrue(consume.out.contains("partition 0: event IDs 0..49 (50 events)\n"), consume::toString);
             assertTrue(consume.out.contains("partition 1: event IDs 0..49 (50 events)\n"), consume::toString);
+            assertTrue(consume.out.contains("producer 'cam-1': 100 events, sequence 0..99, none missing\n"),
+                consume::toString);
             assertEquals("", consume.err, consume::toString);
         }
     }
@@ -131,6 +133,36 @@ class ProduceConsumeCommandTest
         assertTrue(run.out.contains(": 0 bad checksums, 3 duplicates\n"), run::toString);
         assertTrue(run.err.startsWith("ferry consume: 3 events were bad or duplicates; the first: partition 0, " +
             "event 3: event 0 of producer 'same' arrived again"), run::toString);
+    }
+
+    @Test
+    void gapsInAProducersSequenceAreListedAndFailTheConsume()
+    {
+        assertEquals(0, ferry("topic", "create", "gaps").exitCode);
+        for (final String first : List.of("0", "5", "9"))
+        {
+            final CommandRun produce = ferry("produce", "--topic", "gaps", "--events", "2", "--size", "10",
+                "--producer-name", "det", "--first-seq", first);
+            assertEquals(0, produce.exitCode, produce::toString);
+        }
+        assertEquals(0, ferry("produce", "--topic", "gaps", "--events", "2", "--size", "0", "--producer-name", "sim")
+            .exitCode);
+
+        final CommandRun run = ferry("consume", "--topic", "gaps", "--consumer", "c", "--events", "8", "--verify");
+
+        assertEquals(1, run.exitCode, run::toString);
+        assertTrue(run.out.contains("\nproducer 'det': 6 events, sequence 0..10, 5 missing: 2..4, 7..8\n" +
+            "producer 'sim': 2 events, sequence 0..1, none missing\n"), run::toString);
+        assertEquals("ferry consume: 5 events are missing from their producers' sequences (listed above)\n", run.err,
+            run::toString);
+    }
+
+    @Test
+    void aFirstSequenceThatOverflowsTheMetadataIsAUsageError()
+    {
+        final CommandRun run = ferry("produce", "--topic", "any", "--events", "2", "--first-seq", "999999999999999999");
+        assertEquals(2, run.exitCode, run::toString);
+        assertTrue(run.err.contains("--first-seq must be from 0 to 999999999999999998 for 2 events"), run::toString);
     }
 
     @Test

@@ -158,6 +158,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private BulkTransport bulk;
     private long nextBatchSeq;
     private FerryException lost;
+    private volatile Health health = Health.CONNECTING;
     private boolean goodbyeReceived;
 
     ClientConductor(
@@ -334,7 +335,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         producers.put(producer.producerId(), new ProducerState(producer));
         if (null != lost)
         {
-            producer.connectionLost(lost);
+            producer.connectionLost();
         }
     }
 
@@ -540,6 +541,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         serverPeer = peer;
         LOGGER.info("session with the Ferry server at {} (pid {}) uses bulk transport {} (server has [{}], " +
             "client has [{}])", context.server(), pid, bulk.name(), serverTransports, transports.advertisement());
+        changeHealth(Health.HAPPY, "the Ferry server at " + context.server() + " answered");
         connected.complete(serverPeer);
     }
 
@@ -711,7 +713,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         for (final ProducerState producer : producers.values())
         {
             producer.failAccumulated(cause);
-            producer.producer.connectionLost(cause);
+            producer.producer.connectionLost();
         }
         for (final ConsumerState consumer : consumers.values())
         {
@@ -719,6 +721,34 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         }
         consumers.clear();
         connected.completeExceptionally(cause);
+        changeHealth(Health.LOST, cause.getMessage());
+    }
+
+    Health health()
+    {
+        return health;
+    }
+
+    /**
+     * Move to another health and tell the listener; nothing leaves {@link Health#LOST}.
+     */
+    private void changeHealth(final Health next, final String reason)
+    {
+        final Health previous = health;
+        if (previous == next || Health.LOST == previous)
+        {
+            return;
+        }
+        health = next;
+        try
+        {
+            context.healthListener().onHealthChange(previous, next, reason);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOGGER.warn("the health listener of client '{}' threw on {} -> {}: {}", context.name(), previous, next,
+                ex.toString(), ex);
+        }
     }
 
     private static void fail(final PendingEvent event, final FerryException cause)

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -183,6 +184,15 @@ public final class Ferry implements AutoCloseable
         pool.close();
     }
 
+    /**
+     * @return the session's health now; changes are told to the context's
+     * {@link Context#healthListener(HealthListener) health listener}. Any thread.
+     */
+    public Health health()
+    {
+        return conductor.health();
+    }
+
     Context context()
     {
         return context;
@@ -230,6 +240,7 @@ public final class Ferry implements AutoCloseable
         private long poolMaxBytes = BufferPool.Context.MAX_BYTES_DEFAULT;
         private int poolSlabBytes = BufferPool.Context.SLAB_BYTES_DEFAULT;
         private int maxMetadataBytes = 64 << 10;
+        private HealthListener healthListener = (previous, current, reason) -> {};
         private boolean concluded;
 
         /**
@@ -355,6 +366,22 @@ public final class Ferry implements AutoCloseable
         public Context maxMetadataBytes(final int bytes)
         {
             this.maxMetadataBytes = bytes;
+            return this;
+        }
+
+        public HealthListener healthListener()
+        {
+            return healthListener;
+        }
+
+        /**
+         * @param listener told every change of the session's {@link Health}, from the first
+         *                 ({@code CONNECTING} to {@code HAPPY}) on; default none.
+         * @return this.
+         */
+        public Context healthListener(final HealthListener listener)
+        {
+            this.healthListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

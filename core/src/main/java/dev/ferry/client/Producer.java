@@ -56,7 +56,7 @@ public final class Producer implements AutoCloseable
      * Whether attached push sources are paused; written under {@link #sourcesLock}.
      */
     private volatile boolean sourcesPaused;
-    private volatile FerryException connectionLost;
+    private volatile boolean disconnected;
     private volatile boolean closed;
 
     Producer(final Topic topic, final ProducerOptions options)
@@ -316,12 +316,10 @@ public final class Producer implements AutoCloseable
     /**
      * The client lost its connection to the server (or was closed): nothing pushed from now on can be
      * stored, so push sources are paused for good. On the I/O agent.
-     *
-     * @param cause what the application is told.
      */
-    void connectionLost(final FerryException cause)
+    void connectionLost()
     {
-        connectionLost = cause;
+        disconnected = true;
         pauseSources();
     }
 
@@ -330,7 +328,7 @@ public final class Producer implements AutoCloseable
      */
     boolean canTake()
     {
-        return !closed && null == connectionLost && room.availablePermits() > 0;
+        return !closed && !disconnected && room.availablePermits() > 0;
     }
 
     void detach(final Attachment attachment)
@@ -353,7 +351,7 @@ public final class Producer implements AutoCloseable
             }
         }
         attachment.start();
-        if (null == connectionLost && 0 == room.availablePermits())
+        if (!disconnected && 0 == room.availablePermits())
         {
             pauseSources();
         }
@@ -383,7 +381,7 @@ public final class Producer implements AutoCloseable
     {
         synchronized (sourcesLock)
         {
-            if (sourcesPaused && null == connectionLost && !closed && room.availablePermits() >= resumeAt)
+            if (sourcesPaused && !disconnected && !closed && room.availablePermits() >= resumeAt)
             {
                 sourcesPaused = false;
                 for (final Attachment attachment : attachments)
@@ -409,7 +407,7 @@ public final class Producer implements AutoCloseable
             return PushResult.CLOSED;
         }
         checkEvent(metadata, dataLength, partition);
-        if (null != connectionLost)
+        if (disconnected)
         {
             return PushResult.NOT_CONNECTED;
         }
