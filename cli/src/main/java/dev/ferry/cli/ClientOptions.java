@@ -34,8 +34,8 @@ final class ClientOptions
         paramLabel = "D",
         defaultValue = "10s",
         converter = DurationConverter.class,
-        description = "Longest wait for the server: for an answer, for room to push, for the next event: 500ms, " +
-            "10s, 5m (default: ${DEFAULT-VALUE}).")
+        description = "Longest wait for the server: for an answer, for room to push, for the next event, to " +
+            "reconnect after the connection was lost: 500ms, 10s, 5m (default: ${DEFAULT-VALUE}).")
     private Duration timeout;
 
     @Option(
@@ -80,7 +80,8 @@ final class ClientOptions
         final Ferry.Context context = transport.applyTo(new Ferry.Context())
             .server(server)
             .name(clientName)
-            .requestTimeout(timeout());
+            .requestTimeout(timeout())
+            .reconnectTimeout(timeout());
         if (null != dir)
         {
             context.shmRoot(dir.toAbsolutePath().normalize());

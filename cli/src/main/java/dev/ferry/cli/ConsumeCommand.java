@@ -73,6 +73,14 @@ final class ConsumeCommand implements Callable<Integer>
             "the highest received; when the whole topic was read from its start, a gap is a lost event and fails.")
     private boolean verify;
 
+    @Option(
+        names = "--rate",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "Most events per second to take, like a slow analysis; 0 takes them as fast as they come " +
+            "(default: ${DEFAULT-VALUE}).")
+    private long rate;
+
     @Mixin
     private ClientOptions client;
 
@@ -92,6 +100,11 @@ final class ConsumeCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--consumer must name the consumer, was blank");
         }
+        if (rate < 0 || rate > Pacer.MAX_RATE)
+        {
+            throw new ParameterException(spec.commandLine(),
+                "--rate must be from 0 (as fast as they come) to " + Pacer.MAX_RATE + " events per second, was " + rate);
+        }
 
         final long timeoutNs = client.timeout().toNanos();
         final EventCheck check = new EventCheck(verify);
@@ -108,10 +121,12 @@ final class ConsumeCommand implements Callable<Integer>
             topic = ferry.openTopic(topicName);
             delivered = new PartitionRanges(topic.partitions());
             startNs = System.nanoTime();
+            final Pacer pacer = new Pacer(rate);
             try (Consumer consumer = topic.consumer(new ConsumerOptions(consumerName)))
             {
                 while (check.received() < events)
                 {
+                    pacer.awaitTurn();
                     final Event event = next(consumer.pull(), timeoutNs);
                     check.check(event, EventCheck.Stamp.parse(event.metadata()));
                     delivered.record(event.partition(), event.eventId());

@@ -77,6 +77,14 @@ final class ProduceCommand implements Callable<Integer>
             "stopped (default: ${DEFAULT-VALUE}).")
     private long firstSeq;
 
+    @Option(
+        names = "--rate",
+        paramLabel = "N",
+        defaultValue = "0",
+        description = "Events per second to push at, like a detector's fixed rate; 0 pushes as fast as the " +
+            "server takes them (default: ${DEFAULT-VALUE}).")
+    private long rate;
+
     @Mixin
     private ClientOptions client;
 
@@ -104,10 +112,12 @@ final class ProduceCommand implements Callable<Integer>
             topic = ferry.openTopic(topicName);
             acknowledged = new PartitionRanges(topic.partitions());
             startNs = System.nanoTime();
+            final Pacer pacer = new Pacer(rate);
             try (Producer producer = topic.producer(new ProducerOptions().name(name).pushTimeout(client.timeout())))
             {
                 for (long seq = firstSeq; seq < firstSeq + events && null == failure.get(); seq++)
                 {
+                    pacer.awaitTurn();
                     final int partition = (int)(seq % topic.partitions());
                     EventCheck.push(producer, name, seq, size, partition).whenComplete((eventId, error) ->
                     {
@@ -160,6 +170,11 @@ final class ProduceCommand implements Callable<Integer>
         if (events < 1)
         {
             throw usage("--events must be at least 1, was " + events);
+        }
+        if (rate < 0 || rate > Pacer.MAX_RATE)
+        {
+            throw usage("--rate must be from 0 (as fast as possible) to " + Pacer.MAX_RATE + " events per second, " +
+                "was " + rate);
         }
         if (firstSeq < 0 || firstSeq > EventCheck.MAX_SEQ - events + 1)
         {

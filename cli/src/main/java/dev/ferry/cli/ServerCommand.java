@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.buffer.Sizes;
+import dev.ferry.log.FsyncPolicy;
 import dev.ferry.server.FerryServer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,26 +12,33 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code ferry server}: run a server until the process is told to stop (SIGINT or SIGTERM); a
- * shutdown hook then closes it, which removes the partitions' files and everything else it mapped.
+ * shutdown hook then closes it. In memory mode that removes the partitions' files and everything else
+ * it mapped; with {@code --durable} the partitions stay in {@code --dir} and the next server started
+ * on it recovers them.
  */
 @Command(
     name = "server",
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Run a Ferry server: it hosts topics, stores producers' events in memory-mapped partition logs under the " +
-            "shared-memory root, and serves them to consumers.",
+        "Run a Ferry server: it hosts topics, stores producers' events in memory-mapped partition logs, and " +
+            "serves them to consumers. The logs live under the shared-memory root and go with the server, or, with " +
+            "--durable, in a directory on disk that a restarted server recovers (same topics, events, consumer " +
+            "positions and producer sequences).",
         "" },
     footer = {
         "",
         "Prints one line when it listens, and one when it stopped. Runs until SIGINT (Ctrl-C) or SIGTERM, then " +
-            "closes cleanly: the partitions' files and its other mapped files are removed, so its events are gone.",
+            "closes cleanly: in memory mode the partitions' files are removed, so its events are gone; durable " +
+            "partitions stay.",
         "Exit status: that of the signal (130 for SIGINT, 143 for SIGTERM); 1 if it cannot start (the reason is " +
             "printed, e.g. the endpoint is in use); 2 on bad usage." })
 final class ServerCommand implements Callable<Integer>
@@ -52,9 +60,34 @@ final class ServerCommand implements Callable<Integer>
     @Option(
         names = "--dir",
         paramLabel = "DIR",
-        description = "Ferry's shared-memory root; clients on this host must use the same " +
-            "(default: -Dferry.dir, else /dev/shm/ferry-$USER).")
+        description = "Without --durable: Ferry's shared-memory root; clients on this host must use the same " +
+            "(default: -Dferry.dir, else /dev/shm/ferry-$USER). With --durable: the data directory on disk that " +
+            "holds the durable partitions (required; the shared-memory root is then -Dferry.dir or the default).")
     private Path dir;
+
+    @Option(
+        names = "--durable",
+        description = "Keep partitions in --dir on disk (file mode) and recover them when a server starts there " +
+            "again, after a clean stop or a crash.")
+    private boolean durable;
+
+    @Option(
+        names = "--fsync",
+        paramLabel = "POLICY",
+        defaultValue = "batch",
+        converter = ServerCommand.FsyncPolicyConverter.class,
+        description = "With --durable, when partitions are forced to disk: none (a crash of the server loses " +
+            "nothing, a power loss may), batch (each stored batch and acknowledgement, before it is confirmed) or " +
+            "interval (every --fsync-interval) (default: ${DEFAULT-VALUE}).")
+    private FsyncPolicy fsync;
+
+    @Option(
+        names = "--fsync-interval",
+        paramLabel = "DURATION",
+        defaultValue = "100ms",
+        converter = DurationConverter.class,
+        description = "With --fsync interval, the time between forces, e.g. 100ms or 1s (default: ${DEFAULT-VALUE}).")
+    private Duration fsyncInterval;
 
     @Option(
         names = "--max-queued-batch-bytes",
@@ -83,9 +116,24 @@ final class ServerCommand implements Callable<Integer>
                 "--max-queued-batch-bytes must be a power of two from 64KiB to 256MiB, was " +
                 Sizes.format(maxQueuedBatchBytes));
         }
+        if (durable && null == dir)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--durable needs --dir DIR, the directory on disk to keep the partitions in");
+        }
+        if (fsyncInterval.isZero())
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--fsync-interval must be positive, was 0");
+        }
         final FerryServer.Context context = transport.applyTo(new FerryServer.Context()).endpoint(endpoint)
-            .maxQueuedBatchBytes((int)maxQueuedBatchBytes);
-        if (null != dir)
+            .maxQueuedBatchBytes((int)maxQueuedBatchBytes)
+            .fsyncPolicy(fsync)
+            .fsyncInterval(fsyncInterval);
+        if (durable)
+        {
+            context.dataDirectory(dir.toAbsolutePath().normalize());
+        }
+        else if (null != dir)
         {
             context.shmRoot(dir.toAbsolutePath().normalize());
         }
@@ -95,14 +143,16 @@ final class ServerCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
             server.close();
-            out.println("ferry server on " + server.address() + " stopped; its files under " + context.shmRoot() +
-                " are removed");
+            out.println("ferry server on " + server.address() + " stopped; " + (durable ?
+                "its partitions stay in " + context.dataDirectory() :
+                "its files under " + context.shmRoot() + " are removed"));
             out.flush();
             stopped.countDown();
         }, "ferry-server-shutdown"));
 
         out.println("ferry server listening on " + server.address() + ", shared memory under " + context.shmRoot() +
-            "; stop it with Ctrl-C or SIGTERM");
+            (durable ? ", durable partitions in " + context.dataDirectory() + " (fsync " + fsync.name().toLowerCase(
+            Locale.ROOT) + ")" : "") + "; stop it with Ctrl-C or SIGTERM");
         out.flush();
         boolean done = false;
         while (!done)
@@ -111,5 +161,24 @@ final class ServerCommand implements Callable<Integer>
         }
 
         return CommandLine.ExitCode.OK;
+    }
+
+    /**
+     * Reads {@code --fsync}: none, batch or interval, in any case.
+     */
+    static final class FsyncPolicyConverter implements CommandLine.ITypeConverter<FsyncPolicy>
+    {
+        public FsyncPolicy convert(final String value)
+        {
+            try
+            {
+                return FsyncPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not an fsync policy; use none, batch or interval");
+            }
+        }
     }
 }

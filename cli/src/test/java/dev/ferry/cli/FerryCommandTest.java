@@ -125,6 +125,35 @@ class FerryCommandTest
     }
 
     @Test
+    void durableWithoutADirectoryOrWithAnUnknownFsyncPolicyExitsTwo()
+    {
+        final CommandRun noDir = CommandRun.ferry("server", "--endpoint", "127.0.0.1:0", "--durable");
+        assertEquals(2, noDir.exitCode, noDir::toString);
+        assertTrue(noDir.err.contains("--durable needs --dir DIR, the directory on disk to keep the partitions in"),
+            noDir::toString);
+
+        final CommandRun badPolicy = CommandRun.ferry("server", "--endpoint", "127.0.0.1:0", "--fsync", "sometimes");
+        assertEquals(2, badPolicy.exitCode, badPolicy::toString);
+        assertTrue(badPolicy.err.contains("'sometimes' is not an fsync policy; use none, batch or interval"),
+            badPolicy::toString);
+    }
+
+    @Test
+    void aNegativeRateExitsTwo()
+    {
+        final CommandRun produce = CommandRun.ferry("produce", "--topic", "t", "--rate", "-1");
+        assertEquals(2, produce.exitCode, produce::toString);
+        assertTrue(produce.err.contains("--rate must be from 0 (as fast as possible) to 1000000000 events per second, " +
+            "was -1"), produce::toString);
+
+        final CommandRun consume = CommandRun.ferry("consume", "--topic", "t", "--consumer", "c", "--events", "1",
+            "--rate", "-1");
+        assertEquals(2, consume.exitCode, consume::toString);
+        assertTrue(consume.err.contains("--rate must be from 0 (as fast as they come) to 1000000000 events per " +
+            "second, was -1"), consume::toString);
+    }
+
+    @Test
     void topicWithoutSubcommandExitsTwo()
     {
         final CommandRun run = CommandRun.ferry("topic");

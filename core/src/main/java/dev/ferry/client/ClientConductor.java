@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -76,8 +78,25 @@ import java.util.concurrent.locks.LockSupport;
  * next pull. Only then does the failure reach the application, as the outcome of its next
  * {@code pull()}, in the event's place: it is never dropped unseen for want of a waiting pull.
  * <p>
+ * <b>Sessions outlive connections.</b> When the server's reply stream goes (its process died, the
+ * network was cut) or the link to it fails, the session turns {@link Health#HUNGRY}: the link is
+ * dropped and a new one tried, each attempt a fresh stream carrying one hello with the next
+ * connection id, which the server echoes so that a late answer to an abandoned attempt is not taken
+ * for the current one. Attempts follow each other after an exponential backoff with jitter
+ * ({@value #RECONNECT_BACKOFF_MIN_MS} ms doubling up to {@value #RECONNECT_BACKOFF_MAX_MS} ms, each
+ * wait drawn from its upper half), forever or until the context's give-up deadline. On an answer the
+ * session is {@link Health#HAPPY} again and restores its state on the server, which holds nothing of
+ * the old connection: regions are announced again, every unacknowledged batch is sent again with
+ * its (producer id, batch sequence), which the server stores once however often it comes, consumers
+ * subscribe again from the event after the last one they took in (with credit for what they still
+ * hold) and repeat their last acknowledgement, and requests made while hungry are sent. Requests
+ * whose answer was lost with the connection fail with a message that says they may have been done.
+ * While hungry nothing is sent: state that changes meanwhile (acknowledgements, credit) is sent whole
+ * on restore.
+ * <p>
  * Duty cycle: the control-plane transport's work, commands, replies from the server, pulls,
- * sending producers' batches, consumers' pulls and deliveries, and flushing the link to the server.
+ * reconnecting, sending producers' batches, consumers' pulls and deliveries, and flushing the link to
+ * the server.
  */
 final class ClientConductor implements Agent, ConnectionListener, PullHandler
 {
@@ -85,6 +104,21 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private static final int COMMAND_QUEUE_CAPACITY = 64 * 1024;
     private static final int LINK_QUEUE_BYTES = 64 << 20;
     private static final long GOODBYE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    /**
+     * Shortest wait between reconnection attempts.
+     */
+    static final long RECONNECT_BACKOFF_MIN_MS = 100;
+
+    /**
+     * Longest wait between reconnection attempts.
+     */
+    static final long RECONNECT_BACKOFF_MAX_MS = 5_000;
+
+    /**
+     * How long one reconnection attempt waits for the server's answer before it is abandoned.
+     */
+    static final long RECONNECT_ATTEMPT_TIMEOUT_MS = 5_000;
 
     /**
      * Attempts at pulling one event's data before its failure goes to the application.
@@ -115,6 +149,18 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     }
 
     /**
+     * Subscribe's start position that means the consumer's cursor: its first unacknowledged event.
+     */
+    static final long FROM_CURSOR = -1;
+
+    /**
+     * A request made while hungry, sent once the session is happy again.
+     */
+    private record ParkedRequest(long correlationId, Request request)
+    {
+    }
+
+    /**
      * A topic as the server described it.
      */
     record TopicInfo(String name, int topicId, int partitions)
@@ -127,7 +173,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private final BufferPool pool;
     private final long clientId;
     private final Inbound replies;
-    private final PeerLink server;
+    private PeerLink server;
     private final ManyToOneConcurrentArrayQueue<Command> commands =
         new ManyToOneConcurrentArrayQueue<>(COMMAND_QUEUE_CAPACITY);
     private final java.util.function.Consumer<Command> commandHandler = (command) -> command.execute(this);
@@ -152,6 +198,9 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private final Long2ObjectHashMap<Batch> batches = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<ConsumerState> consumers = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<Incoming> pulls = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<ConsumerState> resubscriptions = new Long2ObjectHashMap<>();
+    private final ArrayList<ParkedRequest> parkedRequests = new ArrayList<>();
+    private final AtomicLong reconnects = new AtomicLong();
     private final LongHashSet announcedRegions = new LongHashSet();
     private final Long2ObjectHashMap<RegionDescriptor> registeredRegions = new Long2ObjectHashMap<>();
     private PeerInfo serverPeer;
@@ -159,6 +208,12 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private long nextBatchSeq;
     private FerryException lost;
     private volatile Health health = Health.CONNECTING;
+    private long connectionId;
+    private int serverReplySessionId;
+    private long hungrySinceNs;
+    private int reconnectAttempts;
+    private long nextAttemptNs;
+    private long attemptDeadlineNs;
     private boolean goodbyeReceived;
 
     ClientConductor(
@@ -174,12 +229,20 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         this.pool = pool;
         this.clientId = clientId;
         this.replies = messages.listenForReplies(context.replyHost(), this);
-        this.server = new PeerLink(messages.connect(context.server()), LINK_QUEUE_BYTES);
+        openConnection();
+    }
 
+    /**
+     * Open a new link to the server and say hello on it, with the next connection id.
+     */
+    private void openConnection()
+    {
+        server = new PeerLink(messages.connect(context.server()), LINK_QUEUE_BYTES);
         final HelloEncoder hello = helloEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .clientId(clientId)
             .pid(ProcessHandle.current().pid())
             .replyStreamId(0)
+            .connectionId(++connectionId)
             .clientName(context.name())
             .bootId(HostIdentity.bootId())
             .replyChannel(replies.address())
@@ -204,17 +267,166 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         work += commands.drain(commandHandler, 1024);
         work += replies.poll(messageHandler, 64);
         work += transports.doWork();
-        for (final ProducerState producer : producers.values())
+        if (Health.HUNGRY == health)
         {
-            work += producer.sendBatches();
+            work += reconnect();
+        }
+        else if (Health.HAPPY == health)
+        {
+            for (final ProducerState producer : producers.values())
+            {
+                work += producer.sendBatches();
+            }
         }
         for (final ConsumerState consumer : consumers.values())
         {
             work += consumer.progress();
         }
-        work += server.flush();
+        if (null != server)
+        {
+            work += server.flush();
+            if (Health.HAPPY == health && server.isBroken())
+            {
+                connectionLost("the link to the Ferry server at " + context.server() + " was closed under it");
+            }
+        }
 
         return work;
+    }
+
+    /**
+     * While hungry: abandon an attempt that got no answer in time, start the next when its backoff is
+     * over, or give up when the context's deadline has passed.
+     */
+    private int reconnect()
+    {
+        final long nowNs = System.nanoTime();
+        final long giveUpNs = context.reconnectTimeout().toNanos();
+        if (giveUpNs > 0 && nowNs - hungrySinceNs > giveUpNs)
+        {
+            lost = new FerryException(
+                "could not reconnect to the Ferry server at " + context.server() + " within " +
+                context.reconnectTimeout().toMillis() + " ms (the client's reconnectTimeout); events not yet " +
+                "acknowledged were not stored");
+            LOGGER.warn(lost.getMessage());
+            failEverything(lost);
+            return 1;
+        }
+
+        if (null != server)
+        {
+            if (nowNs - attemptDeadlineNs < 0)
+            {
+                return 0;
+            }
+            CloseHelper.quietClose(server);
+            server = null;
+            final long backoffMs = Math.min(
+                RECONNECT_BACKOFF_MAX_MS, RECONNECT_BACKOFF_MIN_MS << Math.min(reconnectAttempts, 16));
+            final long waitMs = backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1);
+            nextAttemptNs = nowNs + TimeUnit.MILLISECONDS.toNanos(waitMs);
+            reconnectAttempts++;
+            LOGGER.info("no answer from the Ferry server at {} (attempt {}); trying again in {} ms",
+                context.server(), reconnectAttempts, waitMs);
+            return 1;
+        }
+
+        if (nowNs - nextAttemptNs < 0)
+        {
+            return 0;
+        }
+        try
+        {
+            openConnection();
+        }
+        catch (final FerryException ex)
+        {
+            LOGGER.warn("cannot open a link to the Ferry server at {}: {}", context.server(), ex.getMessage());
+            nextAttemptNs = nowNs + TimeUnit.MILLISECONDS.toNanos(RECONNECT_BACKOFF_MAX_MS);
+            return 1;
+        }
+        attemptDeadlineNs = nowNs + TimeUnit.MILLISECONDS.toNanos(RECONNECT_ATTEMPT_TIMEOUT_MS);
+        return 1;
+    }
+
+    /**
+     * The connection to the server is gone while the session was happy: drop what it carried and
+     * start reconnecting.
+     */
+    private void connectionLost(final String reason)
+    {
+        LOGGER.warn("{}; reconnecting", reason);
+        changeHealth(Health.HUNGRY, reason);
+        hungrySinceNs = System.nanoTime();
+        reconnectAttempts = 0;
+        nextAttemptNs = hungrySinceNs;
+        CloseHelper.quietClose(server);
+        server = null;
+
+        final FerryException unanswered = new FerryException(
+            "the connection to the Ferry server at " + context.server() + " was lost before it answered; the " +
+            "request may or may not have been carried out: check, then try again");
+        for (final CompletableFuture<Object> request : requests.values())
+        {
+            request.completeExceptionally(unanswered);
+        }
+        requests.clear();
+        resubscriptions.clear();
+        for (final ProducerState producer : producers.values())
+        {
+            producer.producer.connectionLost();
+        }
+        for (final ConsumerState consumer : consumers.values())
+        {
+            consumer.connectionLost();
+        }
+    }
+
+    /**
+     * The server answered a reconnection: the session is happy again; restore on the server what the
+     * old connection held.
+     */
+    private void connectionRestored(final PeerInfo peer, final BulkTransport chosen)
+    {
+        if (null != serverPeer)
+        {
+            bulk.detach(serverPeer);
+        }
+        if (chosen != bulk)
+        {
+            registeredRegions.clear();
+        }
+        announcedRegions.clear();
+        serverPeer = peer;
+        bulk = chosen;
+        reconnects.incrementAndGet();
+        changeHealth(Health.HAPPY, "reconnected to the Ferry server at " + context.server() + " after " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - hungrySinceNs) + " ms");
+
+        for (final ConsumerState consumer : consumers.values())
+        {
+            consumer.resubscribe();
+        }
+        final ArrayList<Batch> unacknowledged = new ArrayList<>(batches.values());
+        unacknowledged.sort((a, b) -> Long.compare(a.batchSeq, b.batchSeq));
+        for (final Batch batch : unacknowledged)
+        {
+            batch.producer.sendBatch(batch);
+        }
+        for (final ProducerState producer : producers.values())
+        {
+            producer.producer.connectionRestored();
+        }
+        for (final ParkedRequest parked : parkedRequests)
+        {
+            parked.request.send(this, parked.correlationId);
+        }
+        parkedRequests.clear();
+    }
+
+    long reconnects()
+    {
+        return reconnects.get();
     }
 
     public void onClose()
@@ -224,7 +436,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         // goodbye and waits, bounded, for the server's goodbye, which it sends only after handling
         // everything before it on the stream; only then may the media driver go.
         commands.drain(commandHandler);
-        if (connected.isDone() && !connected.isCompletedExceptionally() && null == lost)
+        if (Health.HAPPY == health)
         {
             sayGoodbye();
         }
@@ -236,17 +448,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private void sayGoodbye()
     {
         final GoodbyeEncoder goodbye = goodbyeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).clientId(clientId);
-        try
-        {
-            send(goodbye.encodedLength());
-        }
-        catch (final FerryException ex)
-        {
-            return;
-        }
+        send(goodbye.encodedLength());
 
         final long deadlineNs = System.nanoTime() + GOODBYE_TIMEOUT_NS;
-        while (!goodbyeReceived && null == lost && System.nanoTime() - deadlineNs < 0)
+        while (!goodbyeReceived && Health.HAPPY == health && System.nanoTime() - deadlineNs < 0)
         {
             final int work = messages.doWork() + server.flush() + replies.poll(messageHandler, 64);
             if (0 == work)
@@ -304,7 +509,14 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 return;
             }
             c.requests.put(correlationId, future);
-            request.send(c, correlationId);
+            if (Health.HUNGRY == c.health)
+            {
+                c.parkedRequests.add(new ParkedRequest(correlationId, request));
+            }
+            else
+            {
+                request.send(c, correlationId);
+            }
         });
         return future;
     }
@@ -368,20 +580,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     {
         final ConsumerState state = new ConsumerState(consumer);
         consumers.put(consumer.consumerId(), state);
-        final int[] partitions = consumer.partitions();
-        final SubscribeEncoder subscribe = subscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .consumerId(consumer.consumerId())
-            .correlationId(correlationId)
-            .topicId(consumer.topic().topicId())
-            .credit(consumer.options().prefetch())
-            .batchSize(consumer.options().batchSize());
-        final SubscribeEncoder.PartitionsEncoder entries = subscribe.partitionsCount(partitions.length);
-        for (final int partition : partitions)
-        {
-            entries.next().partition(partition);
-        }
-        subscribe.consumerName(consumer.name());
-        send(subscribe.encodedLength());
+        state.sendSubscribe(correlationId, consumer.options().prefetch());
     }
 
     void pull(final Consumer consumer, final CompletableFuture<Event> future)
@@ -412,13 +611,9 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
 
     public void onDisconnected(final int sessionId)
     {
-        if (connected.isDone() && null == lost)
+        if (Health.HAPPY == health && sessionId == serverReplySessionId)
         {
-            lost = new FerryException(
-                "lost the connection to the Ferry server at " + context.server() + "; events not yet acknowledged " +
-                "were not stored");
-            LOGGER.warn(lost.getMessage());
-            failEverything(lost);
+            connectionLost("lost the connection to the Ferry server at " + context.server());
         }
     }
 
@@ -488,10 +683,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         switch (templateId)
         {
             case HelloReplyDecoder.TEMPLATE_ID:
-                onHelloReply(frame.helloReply());
+                onHelloReply(frame.helloReply(), sessionId);
                 break;
             case ErrorDecoder.TEMPLATE_ID:
-                onError(frame.error());
+                onError(frame.error(), sessionId);
                 break;
             case TopicInfoDecoder.TEMPLATE_ID:
                 onTopicInfo(frame.topicInfo());
@@ -506,7 +701,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 onBatchAck(frame.batchAck());
                 break;
             case EventBatchDecoder.TEMPLATE_ID:
-                onEventBatch(frame.eventBatch());
+                onEventBatch(frame.eventBatch(), sessionId);
                 break;
             case GoodbyeDecoder.TEMPLATE_ID:
                 goodbyeReceived = true;
@@ -517,27 +712,44 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         return true; // a client takes everything: what it cannot act on yet, it queues
     }
 
-    private void onHelloReply(final HelloReplyDecoder reply)
+    private void onHelloReply(final HelloReplyDecoder reply, final int sessionId)
     {
         final long serverId = reply.serverId();
         final long pid = reply.pid();
+        final long repliedConnectionId = reply.connectionId();
         final String bootId = reply.bootId();
         final String serverTransports = reply.bulkTransports();
-        if (connected.isDone())
+        if (repliedConnectionId != connectionId || (Health.CONNECTING != health && Health.HUNGRY != health))
         {
-            return;
+            return; // the answer to an abandoned attempt, or a repeat
         }
 
         final PeerInfo peer = new PeerInfo(serverId, bootId, pid);
+        final BulkTransport chosen;
         try
         {
-            bulk = transports.choose(peer, "server at " + context.server(), serverTransports);
+            chosen = transports.choose(peer, "server at " + context.server(), serverTransports);
         }
         catch (final BulkTransportException ex)
         {
-            connected.completeExceptionally(ex);
+            if (connected.isDone())
+            {
+                lost = new FerryException("reconnected to a Ferry server that cannot serve this client: " + ex.getMessage(), ex);
+                failEverything(lost);
+            }
+            else
+            {
+                connected.completeExceptionally(ex);
+            }
             return;
         }
+        serverReplySessionId = sessionId;
+        if (connected.isDone())
+        {
+            connectionRestored(peer, chosen);
+            return;
+        }
+        bulk = chosen;
         serverPeer = peer;
         LOGGER.info("session with the Ferry server at {} (pid {}) uses bulk transport {} (server has [{}], " +
             "client has [{}])", context.server(), pid, bulk.name(), serverTransports, transports.advertisement());
@@ -545,7 +757,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         connected.complete(serverPeer);
     }
 
-    private void onError(final ErrorDecoder error)
+    private void onError(final ErrorDecoder error, final int sessionId)
     {
         final long correlationId = error.correlationId();
         final String message = error.message();
@@ -554,11 +766,26 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             connected.completeExceptionally(new FerryException(message)); // the server refused the hello
             return;
         }
+        if (sessionId != serverReplySessionId)
+        {
+            LOGGER.debug("ignoring an error from an earlier connection to the server: {}", message);
+            return; // what it was about was sent again on this connection
+        }
 
         final CompletableFuture<Object> request = requests.remove(correlationId);
         if (null != request)
         {
             request.completeExceptionally(new FerryException(message));
+            return;
+        }
+
+        final ConsumerState resubscribed = resubscriptions.remove(correlationId);
+        if (null != resubscribed)
+        {
+            LOGGER.error("consumer '{}' could not resume after the reconnection: {}", resubscribed.consumer.name(), message);
+            consumers.remove(resubscribed.consumer.consumerId());
+            resubscribed.close(new FerryException(
+                "consumer '" + resubscribed.consumer.name() + "' could not resume after a reconnection: " + message));
             return;
         }
 
@@ -583,6 +810,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         {
             request.complete(new TopicInfo(name, topicId, partitions));
         }
+        resubscriptions.remove(correlationId);
     }
 
     private void onTopicList(final TopicListDecoder list)
@@ -634,12 +862,12 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         }
     }
 
-    private void onEventBatch(final EventBatchDecoder batch)
+    private void onEventBatch(final EventBatchDecoder batch, final int sessionId)
     {
         final ConsumerState state = consumers.get(batch.consumerId());
-        if (null == state)
+        if (null == state || Health.HAPPY != health || sessionId != serverReplySessionId)
         {
-            return;
+            return; // events of an earlier connection: the consumer resumes after the last one it took in
         }
 
         final int index = state.indexOf(batch.partition());
@@ -693,9 +921,24 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         return descriptor;
     }
 
+    /**
+     * Send a message on the link to the server; while the session is not happy, nothing is sent (see
+     * the class's notes on sessions).
+     */
     private void send(final int messageLength)
     {
-        server.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageLength);
+        if (Health.HAPPY != health)
+        {
+            return;
+        }
+        try
+        {
+            server.send(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + messageLength);
+        }
+        catch (final FerryException ex)
+        {
+            connectionLost(ex.getMessage());
+        }
     }
 
     private void failEverything(final FerryException cause)
@@ -824,10 +1067,6 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 {
                     break;
                 }
-                if (null != event.data)
-                {
-                    announce(event.data.region());
-                }
                 taken.add(event);
                 bytes += eventBytes;
             }
@@ -836,26 +1075,41 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 events.pollFirst();
             }
 
-            final long batchSeq = ++nextBatchSeq;
-            final MetadataBatchEncoder batch = metadataBatchEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+            final Batch batch = new Batch(this, ++nextBatchSeq, partition, taken.toArray(new PendingEvent[0]));
+            batches.put(batch.batchSeq, batch);
+            inFlight[partition]++;
+            sendBatch(batch);
+        }
+
+        /**
+         * Send a batch, the first time or again after a reconnection: always with the same producer id
+         * and batch sequence, by which the server stores it once.
+         */
+        void sendBatch(final Batch batch)
+        {
+            for (final PendingEvent event : batch.events)
+            {
+                if (null != event.data)
+                {
+                    announce(event.data.region());
+                }
+            }
+            final MetadataBatchEncoder encoder = metadataBatchEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
                 .producerId(producer.producerId())
-                .batchSeq(batchSeq)
+                .batchSeq(batch.batchSeq)
                 .topicId(producer.topic().topicId())
-                .partition(partition);
-            final MetadataBatchEncoder.EventsEncoder encoder = batch.eventsCount(taken.size());
-            for (final PendingEvent event : taken)
+                .partition(batch.partition);
+            final MetadataBatchEncoder.EventsEncoder entries = encoder.eventsCount(batch.events.length);
+            for (final PendingEvent event : batch.events)
             {
                 final Segment data = event.data;
-                encoder.next()
+                entries.next()
                     .regionId(null == data ? 0 : data.region().regionId())
                     .offset(null == data ? 0 : data.regionOffset())
                     .length(null == data ? 0 : data.length())
                     .putMetadata(event.metadata, 0, event.metadata.length);
             }
-            send(batch.encodedLength());
-
-            batches.put(batchSeq, new Batch(this, partition, taken.toArray(new PendingEvent[0])));
-            inFlight[partition]++;
+            send(encoder.encodedLength());
         }
 
         void failAccumulated(final FerryException cause)
@@ -877,12 +1131,14 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private static final class Batch
     {
         final ProducerState producer;
+        final long batchSeq;
         final int partition;
         final PendingEvent[] events;
 
-        Batch(final ProducerState producer, final int partition, final PendingEvent[] events)
+        Batch(final ProducerState producer, final long batchSeq, final int partition, final PendingEvent[] events)
         {
             this.producer = producer;
+            this.batchSeq = batchSeq;
             this.partition = partition;
             this.events = events;
         }
@@ -959,6 +1215,15 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final ArrayDeque<Incoming>[] unacknowledged;
         final int[] deliveredSinceCredit;
         /**
+         * Per partition, the event after the last one taken in (delivered or ready), where the consumer
+         * resumes after a reconnection; {@link #FROM_CURSOR} before the first.
+         */
+        final long[] resumeAt;
+        /**
+         * Per partition, the last event acknowledged; -1 for none.
+         */
+        final long[] lastAcknowledged;
+        /**
          * What the application's next pulls get, in order: an {@link Event}, or the
          * {@link BulkTransportException} that took an event's place.
          */
@@ -974,6 +1239,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             this.incoming = new ArrayDeque[partitions.length];
             this.unacknowledged = new ArrayDeque[partitions.length];
             this.deliveredSinceCredit = new int[partitions.length];
+            this.resumeAt = new long[partitions.length];
+            this.lastAcknowledged = new long[partitions.length];
+            Arrays.fill(resumeAt, FROM_CURSOR);
+            Arrays.fill(lastAcknowledged, -1);
             this.creditBatch = Math.max(1, consumer.options().prefetch() / 2);
             for (int i = 0; i < partitions.length; i++)
             {
@@ -992,6 +1261,71 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 }
             }
             return -1;
+        }
+
+        /**
+         * Ask the server for the consumer's partitions, each from where it resumes, with the same credit
+         * for each.
+         */
+        void sendSubscribe(final long correlationId, final int credit)
+        {
+            final SubscribeEncoder subscribe = subscribeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .consumerId(consumer.consumerId())
+                .correlationId(correlationId)
+                .topicId(consumer.topic().topicId())
+                .credit(credit)
+                .batchSize(consumer.options().batchSize());
+            final SubscribeEncoder.PartitionsEncoder entries = subscribe.partitionsCount(partitions.length);
+            for (int i = 0; i < partitions.length; i++)
+            {
+                entries.next().partition(partitions[i]).startEventId(resumeAt[i]);
+            }
+            subscribe.consumerName(consumer.name());
+            send(subscribe.encodedLength());
+        }
+
+        /**
+         * The connection is gone: events on their way in are dropped (the server sends them again from
+         * {@link #resumeAt}); events ready for the application stay.
+         */
+        void connectionLost()
+        {
+            for (int i = 0; i < partitions.length; i++)
+            {
+                releaseAll(incoming[i]);
+            }
+        }
+
+        /**
+         * Subscribe again after a reconnection, from the event after the last one taken in, with credit
+         * for what the application has not taken yet, and repeat the last acknowledgements.
+         */
+        void resubscribe()
+        {
+            final long correlationId = nextId();
+            resubscriptions.put(correlationId, this);
+            sendSubscribe(correlationId, 0);
+            final int prefetch = consumer.options().prefetch();
+            for (int i = 0; i < partitions.length; i++)
+            {
+                int held = 0;
+                for (final Object next : ready)
+                {
+                    if (next instanceof Event event && event.partition() == partitions[i])
+                    {
+                        held++;
+                    }
+                }
+                deliveredSinceCredit[i] = 0;
+                if (prefetch > held)
+                {
+                    sendCredit(partitions[i], prefetch - held);
+                }
+                if (lastAcknowledged[i] >= 0)
+                {
+                    sendAcknowledge(partitions[i], lastAcknowledged[i]);
+                }
+            }
         }
 
         int progress()
@@ -1060,6 +1394,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             while (null != (event = events.peekFirst()) && (0 == event.length || event.pulled || null != event.failure))
             {
                 events.pollFirst();
+                resumeAt[index] = event.eventId + 1;
                 if (null != event.failure)
                 {
                     if (null != event.data)
@@ -1142,12 +1477,8 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 return;
             }
 
-            final AcknowledgeEncoder encoder = acknowledgeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                .consumerId(consumer.consumerId())
-                .topicId(consumer.topic().topicId())
-                .partition(partition)
-                .eventId(eventId);
-            send(encoder.encodedLength());
+            sendAcknowledge(partition, eventId);
+            lastAcknowledged[index] = Math.max(lastAcknowledged[index], eventId);
 
             Incoming event;
             while (null != (event = unacknowledged[index].peekFirst()) && event.eventId <= eventId)
@@ -1158,6 +1489,16 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                     event.data.release();
                 }
             }
+        }
+
+        private void sendAcknowledge(final int partition, final long eventId)
+        {
+            final AcknowledgeEncoder encoder = acknowledgeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .consumerId(consumer.consumerId())
+                .topicId(consumer.topic().topicId())
+                .partition(partition)
+                .eventId(eventId);
+            send(encoder.encodedLength());
         }
 
         void close(final RuntimeException cause)

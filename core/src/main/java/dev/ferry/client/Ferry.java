@@ -193,6 +193,15 @@ public final class Ferry implements AutoCloseable
         return conductor.health();
     }
 
+    /**
+     * @return how often the session reconnected after losing its connection (each
+     * {@link Health#HUNGRY} to {@link Health#HAPPY}). Any thread.
+     */
+    public long reconnects()
+    {
+        return conductor.reconnects();
+    }
+
     Context context()
     {
         return context;
@@ -241,6 +250,7 @@ public final class Ferry implements AutoCloseable
         private int poolSlabBytes = BufferPool.Context.SLAB_BYTES_DEFAULT;
         private int maxMetadataBytes = 64 << 10;
         private HealthListener healthListener = (previous, current, reason) -> {};
+        private Duration reconnectTimeout = Duration.ZERO;
         private boolean concluded;
 
         /**
@@ -382,6 +392,23 @@ public final class Ferry implements AutoCloseable
         public Context healthListener(final HealthListener listener)
         {
             this.healthListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public Duration reconnectTimeout()
+        {
+            return reconnectTimeout;
+        }
+
+        /**
+         * @param reconnectTimeout how long a session that lost its connection keeps trying to reconnect
+         *                         before it gives up and is {@link Health#LOST}; {@link Duration#ZERO},
+         *                         the default, tries until the client is closed.
+         * @return this.
+         */
+        public Context reconnectTimeout(final Duration reconnectTimeout)
+        {
+            this.reconnectTimeout = Objects.requireNonNull(reconnectTimeout, "reconnectTimeout");
             return this;
         }
 

@@ -2,12 +2,9 @@ package dev.ferry.client;
 
 /**
  * The state of a client's session with its server ({@link Ferry#health()}), as Mofka's and DESIGN's
- * session health names it. A session starts {@link #CONNECTING}, is {@link #HAPPY} once the server
- * has answered its hello, and ends {@link #LOST}.
- * <p>
- * DESIGN's {@code HUNGRY} (a link down, reconnecting) belongs to sessions that reconnect, which
- * Ferry does not do yet: today a lost connection ends the session, and the application learns it
- * here and through the futures of everything in flight, which fail with the same reason.
+ * session health names it: {@link #CONNECTING}, then {@link #HAPPY} once the server has answered its
+ * hello, {@link #HUNGRY} while a lost connection is being made again (then {@code HAPPY} again), and
+ * {@link #LOST} at the end.
  */
 public enum Health
 {
@@ -22,8 +19,17 @@ public enum Health
     HAPPY,
 
     /**
-     * The session is over: the connection was lost, the server refused the hello, or the client was
-     * closed. It stays lost.
+     * The connection was lost and the client is reconnecting, with exponential backoff and jitter.
+     * Nothing is lost meanwhile: pushes wait in the pending batches (and {@code tryPush} says
+     * {@link PushStatus#NOT_CONNECTED}), unacknowledged batches are sent again on reconnection and
+     * stored once, consumers resume after the last event they took in, and requests wait to be sent.
+     */
+    HUNGRY,
+
+    /**
+     * The session is over: the client was closed, the server refused the hello, or reconnecting
+     * passed the client's {@link Ferry.Context#reconnectTimeout(java.time.Duration) give-up deadline}.
+     * It stays lost.
      */
     LOST
 }

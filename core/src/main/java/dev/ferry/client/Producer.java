@@ -314,13 +314,22 @@ public final class Producer implements AutoCloseable
     }
 
     /**
-     * The client lost its connection to the server (or was closed): nothing pushed from now on can be
-     * stored, so push sources are paused for good. On the I/O agent.
+     * The client lost its connection to the server, or was closed: push sources are paused until the
+     * connection is back, if ever. On the I/O agent.
      */
     void connectionLost()
     {
         disconnected = true;
         pauseSources();
+    }
+
+    /**
+     * The client reconnected: push sources resume if there is room. On the I/O agent.
+     */
+    void connectionRestored()
+    {
+        disconnected = false;
+        resumeSourcesIfRoom();
     }
 
     /**

@@ -18,8 +18,9 @@ public enum PushStatus
     BACK_PRESSURED,
 
     /**
-     * Not taken: the client has no connection to the server (it was lost, or the client was closed),
-     * so nothing pushed now could be stored.
+     * Not taken: the client has no connection to the server. While it reconnects
+     * ({@link Health#HUNGRY}) offer it again later; once the session is {@link Health#LOST} it never
+     * will have one.
      */
     NOT_CONNECTED,
 

@@ -24,12 +24,25 @@ import java.nio.ByteOrder;
  *  |                 Timestamp (nanoseconds, epoch)                | 24
  *  |                                                               |
  *  +---------------------------------------------------------------+
- *  |                           Metadata                           ...  32
+ *  |                     Flags (bit 0: COMMITTED)                  | 32
+ *  +---------------------------------------------------------------+
+ *  |                       Reserved (zero)                         | 36
+ *  +---------------------------------------------------------------+
+ *  |                     Client ID (producer's)                    | 40
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                          Producer ID                          | 48
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                    Batch Sequence (-1: none)                  | 56
+ *  |                                                               |
+ *  +---------------------------------------------------------------+
+ *  |                           Metadata                           ...  64
  * ...                                                              |
  *  +---------------------------------------------------------------+
  *  |                 Zeros up to a multiple of 64                 ...
  *  +---------------------------------------------------------------+
- *  |                             Data                             ...  align(32 + Metadata Length, 64)
+ *  |                             Data                             ...  align(64 + Metadata Length, 64)
  * ...                                                              |
  *  +---------------------------------------------------------------+
  *  |                 Zeros up to a multiple of 64                 ...
@@ -44,10 +57,18 @@ import java.nio.ByteOrder;
  * whose remaining space a record did not fit; it runs to the segment's end. A Record Length of 0
  * means no record was written there yet: segments are created zero-filled.
  * <p>
- * The Record Length is written last, with release ordering, so that a scan never takes a record
- * whose header or metadata is still being written for a complete one. That scan is how an index
- * can be rebuilt from the segments alone: walk each segment from offset 0 by Record Length until a
- * 0, skipping padding records.
+ * The Record Length is written last when a record is appended, with release ordering, so that a
+ * scan never takes a record whose header or metadata is still being written for a complete one.
+ * <b>Flags</b> are 0 when appended; bit 0, {@link #COMMITTED_FLAG}, is set with release ordering
+ * when the log commits the event, after its data is in place. A padding record is never marked.
+ * <p>
+ * <b>Client ID, Producer ID and Batch Sequence</b> name the producer batch the event came in, as
+ * given to {@link PartitionLog#batch(long, long, long)}; a negative Batch Sequence means the event
+ * belongs to no batch. Consecutive committed events with the same three values form one batch.
+ * <p>
+ * An index can be rebuilt from the segments alone: walk each segment from offset 0 by Record Length,
+ * skipping padding records, taking each record marked committed whose Event ID is the next one,
+ * until a Record Length of 0 or a record that is not so.
  */
 public final class LogRecordDescriptor
 {
@@ -82,9 +103,34 @@ public final class LogRecordDescriptor
     public static final int TIMESTAMP_OFFSET = 24;
 
     /**
+     * Offset of the record's flags (int): {@link #COMMITTED_FLAG}.
+     */
+    public static final int FLAGS_OFFSET = 32;
+
+    /**
+     * Offset of the id of the client whose producer sent the event (long).
+     */
+    public static final int CLIENT_ID_OFFSET = 40;
+
+    /**
+     * Offset of the id of the producer, within its client, that sent the event (long).
+     */
+    public static final int PRODUCER_ID_OFFSET = 48;
+
+    /**
+     * Offset of the sequence number of the producer's batch the event came in (long); negative for none.
+     */
+    public static final int BATCH_SEQ_OFFSET = 56;
+
+    /**
      * Length of the header, and offset of the first metadata byte.
      */
-    public static final int HEADER_LENGTH = 32;
+    public static final int HEADER_LENGTH = 64;
+
+    /**
+     * Flag set once the event is committed: only a record marked so is recovered from its segment.
+     */
+    public static final int COMMITTED_FLAG = 1;
 
     /**
      * Event id of a padding record.
@@ -92,6 +138,7 @@ public final class LogRecordDescriptor
     public static final long PADDING_EVENT_ID = -1;
 
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final boolean NATIVE_IS_ORDER = ByteOrder.nativeOrder() == ORDER;
 
     private LogRecordDescriptor()
     {
@@ -119,8 +166,8 @@ public final class LogRecordDescriptor
     }
 
     /**
-     * Write a record's header, all but its length; the caller then writes metadata and, last,
-     * {@link #recordLengthRelease}.
+     * Write a record's header, all but its length, with flags 0; the caller then writes metadata and,
+     * last, {@link #recordLengthRelease}.
      *
      * @param buffer         over the segment.
      * @param recordOffset   of the record in the segment.
@@ -128,6 +175,9 @@ public final class LogRecordDescriptor
      * @param eventId        of the event, or {@link #PADDING_EVENT_ID}.
      * @param dataLength     in bytes.
      * @param timestampNanos since the epoch.
+     * @param clientId       of the batch's producer.
+     * @param producerId     of the batch's producer.
+     * @param batchSeq       of the batch; negative for none.
      */
     static void putHeader(
         final UnsafeBuffer buffer,
@@ -135,12 +185,19 @@ public final class LogRecordDescriptor
         final int metadataLength,
         final long eventId,
         final long dataLength,
-        final long timestampNanos)
+        final long timestampNanos,
+        final long clientId,
+        final long producerId,
+        final long batchSeq)
     {
         buffer.putInt(recordOffset + METADATA_LENGTH_OFFSET, metadataLength, ORDER);
         buffer.putLong(recordOffset + EVENT_ID_OFFSET, eventId, ORDER);
         buffer.putLong(recordOffset + DATA_LENGTH_OFFSET, dataLength, ORDER);
         buffer.putLong(recordOffset + TIMESTAMP_OFFSET, timestampNanos, ORDER);
+        buffer.putLong(recordOffset + FLAGS_OFFSET, 0L, ORDER); // flags and the reserved int
+        buffer.putLong(recordOffset + CLIENT_ID_OFFSET, clientId, ORDER);
+        buffer.putLong(recordOffset + PRODUCER_ID_OFFSET, producerId, ORDER);
+        buffer.putLong(recordOffset + BATCH_SEQ_OFFSET, batchSeq, ORDER);
     }
 
     /**
@@ -152,8 +209,28 @@ public final class LogRecordDescriptor
      */
     static void recordLengthRelease(final UnsafeBuffer buffer, final int recordOffset, final int recordLength)
     {
-        final int value = ByteOrder.nativeOrder() == ORDER ? recordLength : Integer.reverseBytes(recordLength);
-        buffer.putIntRelease(recordOffset + RECORD_LENGTH_OFFSET, value);
+        buffer.putIntRelease(recordOffset + RECORD_LENGTH_OFFSET, toOrder(recordLength));
+    }
+
+    /**
+     * Mark a record committed with release ordering, after its data is in place.
+     *
+     * @param buffer       over the segment.
+     * @param recordOffset of the record in the segment.
+     */
+    static void committedRelease(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        buffer.putIntRelease(recordOffset + FLAGS_OFFSET, toOrder(COMMITTED_FLAG));
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return its length as written, header and padding included; 0 where no record was written.
+     */
+    static int storedRecordLength(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getInt(recordOffset + RECORD_LENGTH_OFFSET, ORDER);
     }
 
     /**
@@ -164,6 +241,16 @@ public final class LogRecordDescriptor
     static int metadataLength(final UnsafeBuffer buffer, final int recordOffset)
     {
         return buffer.getInt(recordOffset + METADATA_LENGTH_OFFSET, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return its event id, or {@link #PADDING_EVENT_ID}.
+     */
+    static long eventId(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getLong(recordOffset + EVENT_ID_OFFSET, ORDER);
     }
 
     /**
@@ -184,5 +271,50 @@ public final class LogRecordDescriptor
     static long timestampNanos(final UnsafeBuffer buffer, final int recordOffset)
     {
         return buffer.getLong(recordOffset + TIMESTAMP_OFFSET, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return its flags.
+     */
+    static int flags(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getInt(recordOffset + FLAGS_OFFSET, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return the client id of its batch.
+     */
+    static long clientId(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getLong(recordOffset + CLIENT_ID_OFFSET, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return the producer id of its batch.
+     */
+    static long producerId(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getLong(recordOffset + PRODUCER_ID_OFFSET, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return the sequence of its batch; negative for none.
+     */
+    static long batchSeq(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getLong(recordOffset + BATCH_SEQ_OFFSET, ORDER);
+    }
+
+    private static int toOrder(final int value)
+    {
+        return NATIVE_IS_ORDER ? value : Integer.reverseBytes(value);
     }
 }

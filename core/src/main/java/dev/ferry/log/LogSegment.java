@@ -1,5 +1,6 @@
 package dev.ferry.log;
 
+import dev.ferry.FerryException;
 import dev.ferry.bulk.Region;
 import dev.ferry.bulk.RegionIds;
 import dev.ferry.shm.MappedFiles;
@@ -9,9 +10,9 @@ import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
- * One segment file of a {@link PartitionLog}: a fixed-size, zero-filled, owner-only mapping that holds
- * records laid out as {@link LogRecordDescriptor} draws, and the region peers are told of to pull
- * data from.
+ * One segment file of a {@link PartitionLog}: a fixed-size, owner-only mapping, created zero-filled
+ * (or, in a durable log, found again on recovery), that holds records laid out as
+ * {@link LogRecordDescriptor} draws, and the region peers are told of to pull data from.
  * <p>
  * The mapping is never unmapped explicitly: the segment, the buffer over it and every view handed
  * out keep it reachable, and the garbage collector unmaps it once none is left, so nothing ever
@@ -51,6 +52,30 @@ final class LogSegment implements Region
         final Path file = directory.resolve(FILE_PREFIX + index);
         final String toNeedLess = "lower the log's segment size or bound";
         return new LogSegment(index, file, MappedFiles.createZeroFilled(file, length, "log segment", toNeedLess));
+    }
+
+    /**
+     * Map the segment file a durable log left, to recover it.
+     *
+     * @param file   of the segment.
+     * @param index  of the segment within the log, from 0.
+     * @param length the log's segment size, which the file must have.
+     * @return the segment, its file mapped.
+     * @throws FerryException if the file's size is not the log's segment size, or it cannot
+     *                                  be mapped.
+     */
+    static LogSegment open(final Path file, final int index, final int length)
+    {
+        final long size = LogFiles.size(file);
+        if (size != length)
+        {
+            throw new FerryException(
+                "cannot recover partition log " + file.getParent() + ": its segment file " + file + " is " + size +
+                " bytes, but the log's segment size (segmentBytes) is " + length + "; open the log with the segment " +
+                "size it was written with, or move the directory away to start an empty log");
+        }
+
+        return new LogSegment(index, file, LogFiles.mapExisting(file, "log segment"));
     }
 
     public long regionId()

@@ -6,6 +6,7 @@ import dev.ferry.bulk.Region;
 import dev.ferry.event.DataView;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.ArrayUtil;
+import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,12 +14,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -32,8 +35,15 @@ import java.util.function.Consumer;
 
 /**
  * The log of one topic partition: events appended in order to fixed-size segment files mapped from
- * a directory in Ferry's shared-memory root ({@code memory} mode), their ids 0, 1, 2, … never reused,
- * and the partition's named consumer cursors.
+ * its directory, their ids 0, 1, 2, … never reused, the partition's named consumer cursors, and the
+ * identities of the producer batches its events came in.
+ * <p>
+ * <b>Two modes.</b> In {@code memory} mode (the default) the log starts empty, refuses a directory
+ * that holds segment files, and deletes its files on {@link #close()}: what it holds lasts as long as
+ * the process. In {@code durable} mode ({@link Context#durable(boolean)}) the files stay on close,
+ * and a log opened on a directory that holds them recovers their committed events; its cursors are
+ * kept in a mapped file beside the segments, and what it writes is forced to the device as its
+ * {@link FsyncPolicy} says.
  * <p>
  * <b>Appending an event</b> takes three steps, so that its data can be pulled by a bulk transport
  * straight into the log:
@@ -41,8 +51,8 @@ import java.util.function.Consumer;
  *     <li>{@link #append} writes the record's header and metadata and assigns the event id;</li>
  *     <li>{@link #dataDestination(long)} gives the record's data area, for the pull to fill;</li>
  *     <li>{@link #commit(long)} makes the event, and every event before it, visible to
- *     {@link #read(long, LogEntry)}. Commit an id only once the data of it and of every earlier
- *     event is in place.</li>
+ *     {@link #read(long, LogEntry)}, and marks their records committed. Commit an id only once the
+ *     data of it and of every earlier event is in place.</li>
  * </ol>
  * Records are laid out as {@link LogRecordDescriptor} draws. A record that does not fit in what is
  * left of the current segment closes it with a padding record and starts a new segment; the
@@ -51,29 +61,61 @@ import java.util.function.Consumer;
  * before any descriptor names it. Segments are created on first need, so a log that holds nothing
  * maps nothing.
  * <p>
+ * <b>Recovery</b> (durable mode) walks {@code seg-0}, {@code seg-1}, … in order from offset 0 by
+ * Record Length and rebuilds the index of event positions, the committed end and the batch
+ * identities. A record is kept when its length is a positive multiple of 64 within the segment, its
+ * event id is the next one (or it is a padding record running to the segment's end), its metadata and
+ * data lengths make up its length, and it is marked committed. The first record that is not so ends
+ * the log: it and every byte after it in its segment are zeroed, later segment files are deleted, and
+ * a warning says how much was cut and why. Events appended but not committed, and records torn by a
+ * crash, are so cut; the next append takes the first id cut. Each kept segment is told to the
+ * listener, oldest first, before the constructor returns. Recovery costs one pass over the records'
+ * headers and one over the rest of the last segment, and allocates little beyond the index.
+ * <p>
+ * <b>Producer batches.</b> Records carry the identity set by {@link #batch(long, long, long)}, and
+ * the log remembers the committed batches by it ({@link #findBatch}), in memory, rebuilt from the
+ * records on recovery: per producer the last 256 batches, for at most 65,536 producers (the one that
+ * stored a batch least recently is forgotten beyond that), so at most about 320 MiB per partition,
+ * and a few hundred bytes per producer that sent few batches.
+ * <p>
  * <b>Threads.</b> A log is owned by one thread, the server's I/O agent, and is not thread-safe: it
  * takes no locks. Given a {@link Context#segmentPreparer(Executor) preparer}, it has the next
  * segment created there, ahead of need, listener included, and takes it over through a future when
  * it rolls. Peers read committed data through the mapped segments, named by the descriptors the
- * agent sends them.
+ * agent sends them. One log at a time may use a directory.
  * <p>
- * <b>Cost.</b> {@link #append}, {@link #commit(long)}, {@link #read(long, LogEntry)} and
- * {@link #acknowledge(String, long)} of a known name allocate nothing, except when the index of
- * event positions grows (doubling, so rarely) and when a segment is created.
- * {@link #dataDestination(long)} allocates one {@link DataView}.
+ * <b>Cost.</b> {@link #append}, {@link #commit(long)}, {@link #read(long, LogEntry)},
+ * {@link #acknowledge(String, long)} of a known name and {@link #sync(long)} allocate nothing, except
+ * when the index of event positions grows (doubling, so rarely), when a segment is created, and when
+ * a commit stores the first batch of a producer or grows its ring of batches. {@link #commit(long)}
+ * writes each newly committed record's flags. {@link #dataDestination(long)} allocates one
+ * {@link DataView}.
  * <p>
- * <b>Memory.</b> {@link #close()} deletes the segment files but does not unmap them: segments,
- * {@link LogEntry entries} and data views handed out keep their mapping reachable, and the garbage
- * collector unmaps each once nothing points into it, so no view ever reads unmapped memory. The
- * memory of a deleted file is returned to the system when that happens.
+ * <b>Memory.</b> Closing does not unmap segments: segments, {@link LogEntry entries} and data views
+ * handed out keep their mapping reachable, and the garbage collector unmaps each once nothing points
+ * into it, so no view ever reads unmapped memory. In memory mode, the memory of a deleted file is
+ * returned to the system when that happens.
  */
 public final class PartitionLog implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(PartitionLog.class);
     private static final long PREPARE_TIMEOUT_SECONDS = 60;
 
+    /**
+     * The batch sequence of records appended before any {@link #batch(long, long, long)} or after one
+     * with a negative sequence: they belong to no batch, and are never found by {@link #findBatch}.
+     */
+    public static final long NO_BATCH_SEQ = -1;
+
     private final Path directory;
     private final boolean createdDirectory;
+    private final boolean durable;
+    private final FsyncPolicy fsyncPolicy;
+    /**
+     * What the log forces: {@link #fsyncPolicy} when durable, else {@link FsyncPolicy#NONE}.
+     */
+    private final FsyncPolicy forcePolicy;
+    private final long fsyncIntervalNs;
     private final int segmentBytes;
     private final long maxBytes;
     private final int maxSegments;
@@ -86,19 +128,41 @@ public final class PartitionLog implements AutoCloseable
      * Position of each event's record, indexed by event id: segment index {@code << 32 |} offset.
      */
     private final LongArrayList positions = new LongArrayList();
-    private final Object2LongHashMap<String> cursors = new Object2LongHashMap<>(0L);
+    /**
+     * Cursors in memory mode; null when durable.
+     */
+    private final Object2LongHashMap<String> cursors;
+    /**
+     * Cursors in durable mode; null in memory mode.
+     */
+    private final CursorFile cursorFile;
+    private final BatchIndex batches = new BatchIndex();
 
     private LogSegment current;
     private int tail;
     private long committedEnd;
+    /**
+     * Where the last committed record ends, and up to where committed records were forced: segment
+     * index {@code << 32 |} offset. Kept when the log forces anything.
+     */
+    private long committedPosition;
+    private long forcedPosition;
+    private boolean syncArmed;
+    private long nextSyncNs;
+    private long batchClientId;
+    private long batchProducerId;
+    private long batchSeq = NO_BATCH_SEQ;
     private boolean closed;
 
     /**
-     * Create an empty log. Its directory is created owner-only if missing; no segment is mapped yet.
+     * Open a log. Its directory is created owner-only if missing. In memory mode the log starts empty
+     * and maps nothing yet; in durable mode it recovers the segments and cursors the directory holds
+     * (see the class's notes on recovery), telling the listener of each kept segment.
      *
      * @param context the log's settings; concluded here.
-     * @throws FerryException if the directory cannot be created, is not a directory, or already
-     *                        holds segment files.
+     * @throws FerryException if the directory cannot be created or is not a directory; in memory mode
+     *                        if it already holds segment files; in durable mode if a segment or the
+     *                        cursor file cannot be mapped or has the wrong size or format.
      */
     public PartitionLog(final Context context)
     {
@@ -109,7 +173,30 @@ public final class PartitionLog implements AutoCloseable
         this.maxSegments = (int)Math.min(Integer.MAX_VALUE, maxBytes / segmentBytes);
         this.segmentListener = context.segmentListener();
         this.segmentPreparer = context.segmentPreparer();
-        this.createdDirectory = prepareDirectory(directory);
+        this.durable = context.durable();
+        this.fsyncPolicy = context.fsyncPolicy();
+        this.forcePolicy = durable ? fsyncPolicy : FsyncPolicy.NONE;
+        this.fsyncIntervalNs = context.fsyncIntervalNs();
+        this.createdDirectory = prepareDirectory(directory, durable);
+        if (durable)
+        {
+            if (createdDirectory && FsyncPolicy.NONE != forcePolicy)
+            {
+                LogFiles.forceDirectory(directory.getParent());
+            }
+            recover();
+            this.cursors = null;
+            this.cursorFile = CursorFile.openOrCreate(directory, forcePolicy, committedEnd);
+            if (null != current)
+            {
+                prepareNext();
+            }
+        }
+        else
+        {
+            this.cursors = new Object2LongHashMap<>(0L);
+            this.cursorFile = null;
+        }
     }
 
     /**
@@ -134,6 +221,58 @@ public final class PartitionLog implements AutoCloseable
     public long maxBytes()
     {
         return maxBytes;
+    }
+
+    /**
+     * @return true for a durable log, which keeps its files and recovers them; false in memory mode.
+     */
+    public boolean isDurable()
+    {
+        return durable;
+    }
+
+    /**
+     * @return when a durable log forces what it wrote to the device; a memory-mode log forces nothing.
+     */
+    public FsyncPolicy fsyncPolicy()
+    {
+        return fsyncPolicy;
+    }
+
+    /**
+     * Set the producer batch identity stamped into the header of every record appended from now on,
+     * until the next call. Events appended before any call belong to no batch ({@link #NO_BATCH_SEQ}).
+     *
+     * @param clientId   of the client whose producer sent the batch.
+     * @param producerId of the producer within its client.
+     * @param batchSeq   of the batch, from 0 per producer and partition; negative for events of no batch.
+     * @throws IllegalStateException if the log is closed.
+     */
+    public void batch(final long clientId, final long producerId, final long batchSeq)
+    {
+        checkOpen();
+        this.batchClientId = clientId;
+        this.batchProducerId = producerId;
+        this.batchSeq = batchSeq < 0 ? NO_BATCH_SEQ : batchSeq;
+    }
+
+    /**
+     * Find a committed producer batch by its identity, to recognise a batch its producer sent again.
+     * Consecutive committed events of the same identity are one batch; per producer the last 256
+     * batches are remembered, for the 65,536 producers that stored one most recently. Events rolled
+     * back never count. Allocates nothing.
+     *
+     * @param clientId   of the batch's producer's client.
+     * @param producerId of the batch's producer.
+     * @param batchSeq   of the batch.
+     * @param into       filled with the batch's first event id and count if it is found; else unchanged.
+     * @return true if such a batch is committed and remembered (the most recent one if several).
+     * @throws IllegalStateException if the log is closed.
+     */
+    public boolean findBatch(final long clientId, final long producerId, final long batchSeq, final StoredBatch into)
+    {
+        checkOpen();
+        return batches.find(clientId, producerId, batchSeq, into);
     }
 
     /**
@@ -199,7 +338,9 @@ public final class PartitionLog implements AutoCloseable
         final UnsafeBuffer buffer = current.buffer();
         final int recordOffset = tail;
         final long eventId = eventCount;
-        LogRecordDescriptor.putHeader(buffer, recordOffset, length, eventId, dataLength, timestampNanos);
+        LogRecordDescriptor.putHeader(
+            buffer, recordOffset, length, eventId, dataLength, timestampNanos,
+            batchClientId, batchProducerId, batchSeq);
         buffer.putBytes(recordOffset + LogRecordDescriptor.HEADER_LENGTH, metadata, offset, length);
         LogRecordDescriptor.recordLengthRelease(buffer, recordOffset, (int)recordLength);
 
@@ -248,12 +389,15 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
-     * Make an event and every event before it visible to readers. Commits only move forward:
-     * committing an event that is visible already does nothing.
+     * Make an event and every event before it visible to readers, and mark their records committed,
+     * so that a durable log recovers them; with {@link FsyncPolicy#BATCH} force them to the device
+     * before returning. Commits only move forward: committing an event that is visible already does
+     * nothing.
      *
      * @param eventId of an appended event whose data, and that of every earlier event, is in place.
      * @throws IllegalArgumentException if the id is negative or no event of that id was appended.
      * @throws IllegalStateException    if the log is closed.
+     * @throws FerryException           if forcing the records to the device fails.
      */
     public void commit(final long eventId)
     {
@@ -264,10 +408,70 @@ public final class PartitionLog implements AutoCloseable
                 "cannot commit event " + eventId + " of partition log " + directory + ": the events appended are " +
                 "0 to " + (positions.size() - 1) + "; append an event before committing it");
         }
-        if (eventId >= committedEnd)
+        if (eventId < committedEnd)
         {
-            committedEnd = eventId + 1;
+            return;
         }
+
+        final long endPosition = FsyncPolicy.NONE == forcePolicy ? 0 : endPosition(eventId);
+        if (FsyncPolicy.BATCH == forcePolicy)
+        {
+            forceRange(forcedPosition, endPosition); // the data on the device before any mark saying it is
+        }
+
+        for (long id = committedEnd; id <= eventId; id++)
+        {
+            final long position = positions.getLong((int)id);
+            final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
+            final int recordOffset = (int)position;
+            LogRecordDescriptor.committedRelease(buffer, recordOffset);
+            batches.onCommitted(
+                id,
+                LogRecordDescriptor.clientId(buffer, recordOffset),
+                LogRecordDescriptor.producerId(buffer, recordOffset),
+                LogRecordDescriptor.batchSeq(buffer, recordOffset));
+        }
+        committedEnd = eventId + 1;
+        committedPosition = endPosition;
+
+        if (FsyncPolicy.BATCH == forcePolicy)
+        {
+            forceRange(forcedPosition, endPosition);
+            forcedPosition = endPosition;
+        }
+    }
+
+    /**
+     * Force what was committed since the last force, and the cursors if one moved, once the
+     * {@link Context#fsyncIntervalNs(long) interval} has passed since the last force: the duty of a
+     * durable log with {@link FsyncPolicy#INTERVAL}, for its owner to call every duty cycle. The first
+     * call starts the interval. Cheap when there is nothing to do; allocates nothing.
+     *
+     * @param nowNs the owner's clock in nanoseconds, such as {@link System#nanoTime()}; any origin,
+     *              the same clock every call.
+     * @return 1 if it forced something, else 0: always 0 in memory mode, for other policies and once
+     * closed.
+     */
+    public int sync(final long nowNs)
+    {
+        if (FsyncPolicy.INTERVAL != forcePolicy || closed)
+        {
+            return 0;
+        }
+        if (!syncArmed)
+        {
+            syncArmed = true;
+            nextSyncNs = nowNs + fsyncIntervalNs;
+            return 0;
+        }
+        if (nowNs - nextSyncNs < 0 || (forcedPosition == committedPosition && !cursorFile.isDirty()))
+        {
+            return 0;
+        }
+
+        forceCommitted();
+        nextSyncNs = nowNs + fsyncIntervalNs;
+        return 1;
     }
 
     /**
@@ -299,8 +503,7 @@ public final class PartitionLog implements AutoCloseable
             final UnsafeBuffer buffer = segments.get(index).buffer();
             final int from = index == firstSegment ? firstOffset : 0;
             buffer.setMemory(from, segmentBytes - from, (byte)0);
-            LogRecordDescriptor.putHeader(buffer, from, 0, LogRecordDescriptor.PADDING_EVENT_ID, 0, 0);
-            LogRecordDescriptor.recordLengthRelease(buffer, from, segmentBytes - from);
+            putPadding(buffer, from);
         }
 
         final int from = firstSegment == current.index() ? firstOffset : 0;
@@ -380,16 +583,19 @@ public final class PartitionLog implements AutoCloseable
     {
         Objects.requireNonNull(consumerName, "consumerName");
         checkOpen();
-        return cursors.getValue(consumerName);
+        return null == cursorFile ? cursors.getValue(consumerName) : cursorFile.get(consumerName);
     }
 
     /**
      * Record that a consumer is done with an event, and so with every event before it: its cursor
-     * becomes the next event, unless it is further along already (cursors never move back).
+     * becomes the next event, unless it is further along already (cursors never move back). A durable
+     * log stores it in its cursor file, forced at once with {@link FsyncPolicy#BATCH}.
      *
-     * @param consumerName the name the consumer subscribes with.
+     * @param consumerName the name the consumer subscribes with; in durable mode at most 255 bytes in
+     *                     UTF-8.
      * @param eventId      of a committed event.
-     * @throws IllegalArgumentException if the event is not committed, so the consumer cannot have read it.
+     * @throws IllegalArgumentException if the event is not committed, so the consumer cannot have read
+     *                                  it, or a durable log cannot store so long a name.
      * @throws IllegalStateException    if the log is closed.
      */
     public void acknowledge(final String consumerName, final long eventId)
@@ -405,7 +611,11 @@ public final class PartitionLog implements AutoCloseable
         }
 
         final long next = eventId + 1;
-        if (next > cursors.getValue(consumerName))
+        if (null != cursorFile)
+        {
+            cursorFile.advance(consumerName, next);
+        }
+        else if (next > cursors.getValue(consumerName))
         {
             cursors.put(consumerName, next);
         }
@@ -429,9 +639,12 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
-     * Delete the segment files, and the directory if this log created it; forget segments, index and
-     * cursors. Mappings are left to the garbage collector (see the class's notes on memory), and
-     * anything still reading a segment sees the same bytes as before. Idempotent.
+     * Close the log; forget segments, index, cursors and batches. In memory mode delete the segment
+     * files, and the directory if this log created it. In durable mode keep them, forcing what was
+     * committed and the cursors first unless the policy is {@link FsyncPolicy#NONE}; events appended
+     * and not committed are cut when the log is opened again. Mappings are left to the garbage
+     * collector (see the class's notes on memory), and anything still reading a segment sees the same
+     * bytes as before. Idempotent.
      */
     public void close()
     {
@@ -447,7 +660,7 @@ public final class PartitionLog implements AutoCloseable
         {
             try
             {
-                segments.add(prepared.get(PREPARE_TIMEOUT_SECONDS, TimeUnit.SECONDS)); // deleted with the rest below
+                deleteQuietly(prepared.get(PREPARE_TIMEOUT_SECONDS, TimeUnit.SECONDS)); // never written to
             }
             catch (final ExecutionException | TimeoutException ex)
             {
@@ -459,16 +672,30 @@ public final class PartitionLog implements AutoCloseable
             }
         }
 
-        for (final LogSegment segment : segments)
+        if (durable)
         {
-            deleteQuietly(segment);
+            if (FsyncPolicy.NONE != forcePolicy)
+            {
+                forceCommitted();
+            }
+        }
+        else
+        {
+            for (final LogSegment segment : segments)
+            {
+                deleteQuietly(segment);
+            }
         }
         segments.clear();
         current = null;
         positions.clear();
-        cursors.clear();
+        batches.clear();
+        if (null != cursors)
+        {
+            cursors.clear();
+        }
 
-        if (createdDirectory)
+        if (createdDirectory && !durable)
         {
             try
             {
@@ -483,14 +710,15 @@ public final class PartitionLog implements AutoCloseable
 
     public String toString()
     {
-        return "PartitionLog{directory=" + directory + ", segments=" + segments.size() + ", nextEventId=" +
-            positions.size() + ", committedEnd=" + committedEnd + (closed ? ", closed" : "") + "}";
+        return "PartitionLog{directory=" + directory + ", mode=" + (durable ? "durable/" + fsyncPolicy : "memory") +
+            ", segments=" + segments.size() + ", nextEventId=" + positions.size() + ", committedEnd=" + committedEnd +
+            (closed ? ", closed" : "") + "}";
     }
 
     private void roll()
     {
         final int index = segments.size();
-        if (index == maxSegments)
+        if (index >= maxSegments)
         {
             throw new LogFullException(
                 "partition log " + directory + " is full: its " + index + " segments of " +
@@ -501,9 +729,7 @@ public final class PartitionLog implements AutoCloseable
         final LogSegment next = null == preparedSegment ? createSegment(index) : takePrepared();
         if (null != current && tail < segmentBytes)
         {
-            final UnsafeBuffer buffer = current.buffer();
-            LogRecordDescriptor.putHeader(buffer, tail, 0, LogRecordDescriptor.PADDING_EVENT_ID, 0, 0);
-            LogRecordDescriptor.recordLengthRelease(buffer, tail, segmentBytes - tail);
+            putPadding(current.buffer(), tail);
         }
 
         segments.add(next);
@@ -522,6 +748,11 @@ public final class PartitionLog implements AutoCloseable
         final LogSegment segment = LogSegment.create(directory, index, segmentBytes);
         try
         {
+            if (FsyncPolicy.NONE != forcePolicy)
+            {
+                LogFiles.forceFile(segment.file());
+                LogFiles.forceDirectory(directory);
+            }
             segmentListener.accept(segment);
         }
         catch (final RuntimeException ex)
@@ -578,15 +809,339 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
-    private void deleteQuietly(final LogSegment segment)
+    private void putPadding(final UnsafeBuffer buffer, final int offset)
     {
-        try
+        LogRecordDescriptor.putHeader(
+            buffer, offset, 0, LogRecordDescriptor.PADDING_EVENT_ID, 0, 0, 0, 0, NO_BATCH_SEQ);
+        LogRecordDescriptor.recordLengthRelease(buffer, offset, segmentBytes - offset);
+    }
+
+    /**
+     * @return where the record of an appended event ends: segment index {@code << 32 |} offset.
+     */
+    private long endPosition(final long eventId)
+    {
+        final long position = positions.getLong((int)eventId);
+        final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
+        return position + LogRecordDescriptor.storedRecordLength(buffer, (int)position);
+    }
+
+    /**
+     * Force the bytes of the segments from one position to another, each as segment index
+     * {@code << 32 |} offset; allocates nothing.
+     */
+    private void forceRange(final long from, final long to)
+    {
+        final int fromSegment = (int)(from >>> 32);
+        final int toSegment = (int)(to >>> 32);
+        for (int index = fromSegment; index <= toSegment && index < segments.size(); index++)
         {
-            Files.deleteIfExists(segment.file());
+            final int start = index == fromSegment ? (int)from : 0;
+            final int end = index == toSegment ? (int)to : segmentBytes;
+            if (end > start)
+            {
+                try
+                {
+                    segments.get(index).mapping().force(start, end - start);
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    throw new FerryException(
+                        "cannot force bytes " + start + " to " + end + " of segment " + index + " of partition log " +
+                        directory + " to its device: " + ex.getCause() + "; the device or its file system is " +
+                        "failing, see the kernel's log", ex);
+                }
+            }
+        }
+    }
+
+    private void forceCommitted()
+    {
+        if (forcedPosition != committedPosition)
+        {
+            forceRange(forcedPosition, committedPosition);
+            forcedPosition = committedPosition;
+        }
+        if (cursorFile.isDirty())
+        {
+            cursorFile.force();
+        }
+    }
+
+    /**
+     * Rebuild the log from the segment files its directory holds: see the class's notes on recovery.
+     */
+    private void recover()
+    {
+        final int[] indexes = segmentFileIndexes();
+        int endSegment = 0;
+        int endOffset = 0;
+        String reason = null;
+        while (endSegment < indexes.length && indexes[endSegment] == endSegment)
+        {
+            final Path file = directory.resolve(LogSegment.FILE_PREFIX + endSegment);
+            if (LogFiles.size(file) != segmentBytes &&
+                !LogFiles.startsWithContent(file, LogRecordDescriptor.HEADER_LENGTH))
+            {
+                break; // a segment whose creation a crash cut short, never written to: deleted below
+            }
+            final LogSegment segment = LogSegment.open(file, endSegment, segmentBytes);
+            segments.add(segment);
+            final UnsafeBuffer buffer = segment.buffer();
+            endOffset = 0;
+            while (endOffset < segmentBytes)
+            {
+                final int recordLength = LogRecordDescriptor.storedRecordLength(buffer, endOffset);
+                if (0 == recordLength)
+                {
+                    break;
+                }
+                reason = invalidRecord(buffer, endOffset, recordLength, positions.size());
+                if (null != reason)
+                {
+                    break;
+                }
+
+                final long eventId = LogRecordDescriptor.eventId(buffer, endOffset);
+                if (LogRecordDescriptor.PADDING_EVENT_ID != eventId)
+                {
+                    positions.addLong(((long)endSegment << 32) | endOffset);
+                    batches.onCommitted(
+                        eventId,
+                        LogRecordDescriptor.clientId(buffer, endOffset),
+                        LogRecordDescriptor.producerId(buffer, endOffset),
+                        LogRecordDescriptor.batchSeq(buffer, endOffset));
+                }
+                endOffset += recordLength;
+            }
+
+            if (endOffset < segmentBytes)
+            {
+                break;
+            }
+            endSegment++;
+        }
+
+        int cutRecords = 0;
+        int cutBytes = 0;
+        final boolean endInFile = endSegment < segments.size();
+        if (endInFile)
+        {
+            final UnsafeBuffer buffer = segments.get(endSegment).buffer();
+            cutRecords = countRecordShapes(buffer, endOffset);
+            cutBytes = contentLength(buffer, endOffset);
+            if (cutBytes > 0)
+            {
+                buffer.setMemory(endOffset, cutBytes, (byte)0);
+                if (null == reason)
+                {
+                    reason = "bytes follow the last record where the next record's length is 0: a record was being " +
+                        "written";
+                }
+            }
+            current = segments.get(endSegment);
+            tail = endOffset;
+        }
+        else if (!segments.isEmpty())
+        {
+            current = segments.get(segments.size() - 1);
+            tail = segmentBytes;
+        }
+
+        int deletedFiles = 0;
+        int deletedWithContent = 0;
+        for (final int index : indexes)
+        {
+            if (index > endSegment || (index == endSegment && !endInFile))
+            {
+                final Path file = directory.resolve(LogSegment.FILE_PREFIX + index);
+                deletedWithContent += LogFiles.startsWithContent(file, LogRecordDescriptor.HEADER_LENGTH) ? 1 : 0;
+                deleteQuietly(file);
+                deletedFiles++;
+            }
+        }
+        if (null == reason && deletedWithContent > 0)
+        {
+            reason = endInFile ? "segment " + endSegment + " ends before its end, so no later segment can follow it" :
+                "segment file " + LogSegment.FILE_PREFIX + endSegment + " is missing";
+        }
+
+        committedEnd = positions.size();
+        committedPosition = null == current ? 0 : ((long)current.index() << 32) | tail;
+        forcedPosition = committedPosition;
+        if (FsyncPolicy.NONE != forcePolicy)
+        {
+            for (final LogSegment segment : segments)
+            {
+                segment.mapping().force(); // what was recovered from the page cache, and the zeroed tail
+            }
+            if (deletedFiles > 0)
+            {
+                LogFiles.forceDirectory(directory);
+            }
+        }
+
+        if (cutBytes > 0 || deletedWithContent > 0)
+        {
+            LOGGER.warn("partition log {}: recovery cut {} records ({} bytes) at segment {} offset {}{}: {}; events " +
+                "from {} on were not committed, or were torn by a crash, and are gone", directory, cutRecords, cutBytes,
+                endSegment, endOffset, 0 == deletedWithContent ? "" :
+                " and deleted " + deletedWithContent + " later segment files holding records", reason, committedEnd);
+        }
+        else if (committedEnd > 0 || deletedFiles > 0)
+        {
+            LOGGER.info("partition log {}: recovered {} committed events in {} segments", directory, committedEnd,
+                segments.size());
+        }
+
+        for (final LogSegment segment : segments)
+        {
+            segmentListener.accept(segment);
+        }
+    }
+
+    /**
+     * @return why the record at {@code recordOffset} cannot be recovered, or null if it can.
+     */
+    private String invalidRecord(
+        final UnsafeBuffer buffer, final int recordOffset, final int recordLength, final long expectedEventId)
+    {
+        if (recordLength < 0 || 0 != recordLength % LogRecordDescriptor.ALIGNMENT)
+        {
+            return "its record length " + recordLength + " is not a positive multiple of " +
+                LogRecordDescriptor.ALIGNMENT;
+        }
+        if (recordLength > segmentBytes - recordOffset)
+        {
+            return "its record length " + recordLength + " runs past the segment's end";
+        }
+
+        final long eventId = LogRecordDescriptor.eventId(buffer, recordOffset);
+        final int metadataLength = LogRecordDescriptor.metadataLength(buffer, recordOffset);
+        final long dataLength = LogRecordDescriptor.dataLength(buffer, recordOffset);
+        if (LogRecordDescriptor.PADDING_EVENT_ID == eventId)
+        {
+            return recordOffset + recordLength == segmentBytes && 0 == metadataLength && 0 == dataLength ? null :
+                "it is a padding record that holds metadata or data, or ends before the segment's end";
+        }
+        if (eventId != expectedEventId)
+        {
+            return "its event id " + eventId + " is not the next one, " + expectedEventId;
+        }
+        if (metadataLength < 0 || metadataLength > recordLength || dataLength < 0 || dataLength > recordLength ||
+            LogRecordDescriptor.recordLength(metadataLength, dataLength) != recordLength)
+        {
+            return "its metadata length " + metadataLength + " and data length " + dataLength + " do not make up " +
+                "its record length " + recordLength;
+        }
+        if (0 == (LogRecordDescriptor.flags(buffer, recordOffset) & LogRecordDescriptor.COMMITTED_FLAG))
+        {
+            return "event " + eventId + " was appended but never committed";
+        }
+
+        return null;
+    }
+
+    /**
+     * @return how many records, by their shape alone, follow each other from {@code offset}: what a
+     * warning about a cut tail counts.
+     */
+    private int countRecordShapes(final UnsafeBuffer buffer, final int offset)
+    {
+        int count = 0;
+        int recordOffset = offset;
+        while (recordOffset < segmentBytes)
+        {
+            final int recordLength = LogRecordDescriptor.storedRecordLength(buffer, recordOffset);
+            if (recordLength <= 0 || 0 != recordLength % LogRecordDescriptor.ALIGNMENT ||
+                recordLength > segmentBytes - recordOffset)
+            {
+                break;
+            }
+            count++;
+            recordOffset += recordLength;
+        }
+
+        return count;
+    }
+
+    /**
+     * @return how many bytes from {@code offset} (64-byte aligned) to the segment's end reach the last
+     * one that is not 0; 0 if all are.
+     */
+    private int contentLength(final UnsafeBuffer buffer, final int offset)
+    {
+        for (int i = segmentBytes - Long.BYTES; i >= offset; i -= Long.BYTES)
+        {
+            if (0 != buffer.getLong(i))
+            {
+                return i + Long.BYTES - offset;
+            }
+        }
+
+        return 0;
+    }
+
+    /**
+     * @return the indexes of the segment files in the directory, ascending; files named like segments
+     * but not exactly {@code seg-<index>} are left alone with a warning.
+     */
+    private int[] segmentFileIndexes()
+    {
+        final IntArrayList indexes = new IntArrayList();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, LogSegment.FILE_PREFIX + "*"))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                final int index = segmentIndex(name.substring(LogSegment.FILE_PREFIX.length()));
+                if (index < 0 || !name.equals(LogSegment.FILE_PREFIX + index))
+                {
+                    LOGGER.warn("partition log {}: left {} alone, it is not named as a segment file is",
+                        directory, file);
+                    continue;
+                }
+                indexes.addInt(index);
+            }
         }
         catch (final IOException ex)
         {
-            LOGGER.warn("could not delete {} of partition log {}: {}", segment, directory, ex.toString());
+            throw new FerryException(
+                "cannot list the segment files of partition log " + directory + ": " + ex + "; check that the " +
+                "directory is readable by this user", ex);
+        }
+
+        final int[] sorted = indexes.toIntArray();
+        Arrays.sort(sorted);
+        return sorted;
+    }
+
+    private static int segmentIndex(final String suffix)
+    {
+        try
+        {
+            return Integer.parseInt(suffix);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+
+    private void deleteQuietly(final LogSegment segment)
+    {
+        deleteQuietly(segment.file());
+    }
+
+    private void deleteQuietly(final Path file)
+    {
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            LOGGER.warn("could not delete {} of partition log {}: {}", file, directory, ex.toString());
         }
     }
 
@@ -612,7 +1167,7 @@ public final class PartitionLog implements AutoCloseable
         }
     }
 
-    private static boolean prepareDirectory(final Path directory)
+    private static boolean prepareDirectory(final Path directory, final boolean durable)
     {
         try
         {
@@ -630,13 +1185,19 @@ public final class PartitionLog implements AutoCloseable
                     "give the log another directory");
             }
 
+            if (durable)
+            {
+                return false;
+            }
+
             try (DirectoryStream<Path> old = Files.newDirectoryStream(directory, LogSegment.FILE_PREFIX + "*"))
             {
                 if (old.iterator().hasNext())
                 {
                     throw new FerryException(
                         "cannot open partition log " + directory + ": it already holds segment files of another " +
-                        "log, and a memory-mode log starts empty; remove them or give the log another directory");
+                        "log, and a memory-mode log starts empty; remove them, give the log another directory, or " +
+                        "open it durable (Context.durable(true)) to recover them");
                 }
             }
 
@@ -675,7 +1236,15 @@ public final class PartitionLog implements AutoCloseable
          */
         public static final long MAX_BYTES_DEFAULT = 1L << 30;
 
+        /**
+         * Default interval between forces with {@link FsyncPolicy#INTERVAL}: 100 ms.
+         */
+        public static final long FSYNC_INTERVAL_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(100);
+
         private Path directory;
+        private boolean durable;
+        private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
+        private long fsyncIntervalNs = FSYNC_INTERVAL_NS_DEFAULT;
         private int segmentBytes = SEGMENT_BYTES_DEFAULT;
         private long maxBytes = MAX_BYTES_DEFAULT;
         private Consumer<Region> segmentListener;
@@ -715,6 +1284,17 @@ public final class PartitionLog implements AutoCloseable
                     Sizes.format(segmentBytes) + "; raise the bound (maxBytes) to at least " +
                     Sizes.format(segmentBytes) + " or lower the segment size");
             }
+            if (null == fsyncPolicy)
+            {
+                throw new IllegalArgumentException(
+                    "a log's fsync policy must be one of " + Arrays.toString(FsyncPolicy.values()) + ", was null");
+            }
+            if (fsyncIntervalNs <= 0)
+            {
+                throw new IllegalArgumentException(
+                    "a log's fsync interval (fsyncIntervalNs) must be more than 0 ns, was " + fsyncIntervalNs +
+                    "; use FsyncPolicy.BATCH to force at every commit");
+            }
             if (null == segmentListener)
             {
                 segmentListener = (segment) -> {};
@@ -730,13 +1310,64 @@ public final class PartitionLog implements AutoCloseable
         }
 
         /**
-         * @param directory for the segment files, created owner-only if missing; for peers to map them,
-         *                  under Ferry's shared-memory root (the server uses one inside its owned directory).
+         * @param directory for the segment files (and, when durable, the cursor file), created owner-only
+         *                  if missing; for peers to map them, under Ferry's shared-memory root in memory
+         *                  mode, or on a persistent file system in durable mode.
          * @return this.
          */
         public Context directory(final Path directory)
         {
             this.directory = directory;
+            return this;
+        }
+
+        public boolean durable()
+        {
+            return durable;
+        }
+
+        /**
+         * @param durable true to keep the segment files and cursors on close and recover them when a log
+         *                is opened on the directory again, forcing writes as the {@link #fsyncPolicy(FsyncPolicy)
+         *                fsync policy} says; false (the default) for memory mode: the log starts empty,
+         *                refuses a directory holding segment files and deletes its files on close.
+         * @return this.
+         */
+        public Context durable(final boolean durable)
+        {
+            this.durable = durable;
+            return this;
+        }
+
+        public FsyncPolicy fsyncPolicy()
+        {
+            return fsyncPolicy;
+        }
+
+        /**
+         * @param fsyncPolicy when a durable log forces its writes to the device; default
+         *                    {@link FsyncPolicy#BATCH}. Ignored in memory mode.
+         * @return this.
+         */
+        public Context fsyncPolicy(final FsyncPolicy fsyncPolicy)
+        {
+            this.fsyncPolicy = fsyncPolicy;
+            return this;
+        }
+
+        public long fsyncIntervalNs()
+        {
+            return fsyncIntervalNs;
+        }
+
+        /**
+         * @param fsyncIntervalNs least time between two forces with {@link FsyncPolicy#INTERVAL}, in
+         *                        nanoseconds; more than 0, default 100 ms.
+         * @return this.
+         */
+        public Context fsyncIntervalNs(final long fsyncIntervalNs)
+        {
+            this.fsyncIntervalNs = fsyncIntervalNs;
             return this;
         }
 

@@ -1,14 +1,26 @@
 /**
  * The partition log: each topic partition's events, append-only, in memory-mapped segment files
  * that peers map to pull data from or read in place. Event ids (0, 1, 2, … per partition, never
- * reused) and the named consumer cursors are kept here.
+ * reused), the named consumer cursors and the identities of committed producer batches are kept here.
  * <p>
- * Records describe themselves ({@link dev.ferry.log.LogRecordDescriptor}), so a scan of the segments
- * can rebuild the index; the {@code memory} mode built now keeps its segments in Ferry's
- * shared-memory directory and removes them on close.
+ * Records describe themselves ({@link dev.ferry.log.LogRecordDescriptor}) and are marked when
+ * committed, so a scan of the segments rebuilds the index. A log runs in one of two modes:
+ * <ul>
+ *     <li>{@code memory}: segments live as long as the process, in Ferry's shared-memory directory;
+ *     the log starts empty, refuses a directory that holds segment files, and deletes them on close.
+ *     Cursors and batch identities are kept on the heap.</li>
+ *     <li>{@code durable}: segments stay on close, and a log opened on their directory recovers every
+ *     record that was committed, cutting the torn or uncommitted tail after the last one (zeroed, with
+ *     later segment files deleted and a warning). Cursors live in the mapped file {@code cursors}
+ *     beside the segments. Batch identities live in the records' headers and are rebuilt from them.
+ *     What survives what is set by the {@link dev.ferry.log.FsyncPolicy}: every policy survives a
+ *     process crash (the page cache holds the writes); {@code BATCH} makes each returned commit and
+ *     acknowledgement survive a power loss; {@code INTERVAL} loses at most about one interval of them;
+ *     {@code NONE} whatever the kernel had not written back.</li>
+ * </ul>
  * <p>
- * Must never: make an event visible before its data is in place, reuse or reorder an event id,
- * change a committed record, take a lock (one I/O agent owns each log), or unmap memory a view
- * handed out may still point at.
+ * Must never: make an event visible, or mark it committed, before its data is in place; reuse or
+ * reorder an event id; change a committed record; recover a record that was not committed; take a
+ * lock (one I/O agent owns each log); or unmap memory a view handed out may still point at.
  */
 package dev.ferry.log;

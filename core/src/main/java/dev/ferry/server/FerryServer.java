@@ -1,6 +1,5 @@
 package dev.ferry.server;
 
-import org.agrona.BitUtil;
 
 import dev.ferry.FerryException;
 import dev.ferry.buffer.Sizes;
@@ -8,6 +7,8 @@ import dev.ferry.bulk.BulkTransportSet;
 import dev.ferry.bulk.PeerInfo;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.channel.MessageTransports;
+import dev.ferry.log.FsyncPolicy;
+import dev.ferry.shm.DurableDirectory;
 import dev.ferry.shm.OwnedDirectory;
 import dev.ferry.engine.EngineContext;
 import dev.ferry.shm.ShmDirectory;
@@ -18,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -63,12 +66,17 @@ public final class FerryServer implements AutoCloseable
         final OwnedDirectory directory = ShmDirectory.open(context.shmRoot()).createOwned("server");
         MessageTransport messages = null;
         BulkTransportSet bulk = null;
+        DurableDirectory durable = null;
         try
         {
+            if (null != context.dataDirectory())
+            {
+                durable = DurableDirectory.open(context.dataDirectory());
+            }
             final long serverId = ThreadLocalRandom.current().nextLong();
             bulk = BulkTransportSet.open(context.transport(), "server", PeerInfo.local(serverId), context.shmRoot());
             messages = MessageTransports.provider().newTransport(context.shmRoot(), context.externalDriverDirectory());
-            final ServerConductor conductor = new ServerConductor(context, messages, bulk, directory, serverId);
+            final ServerConductor conductor = new ServerConductor(context, messages, bulk, directory, durable, serverId);
             final AgentRunner runner = new AgentRunner(
                 context.idleStrategy(),
                 (error) -> LOGGER.error("server I/O agent error", error),
@@ -81,7 +89,7 @@ public final class FerryServer implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(bulk, messages, directory);
+            CloseHelper.quietCloseAll(bulk, messages, durable, directory);
             throw ex;
         }
     }
@@ -113,7 +121,9 @@ public final class FerryServer implements AutoCloseable
     }
 
     /**
-     * Stop the I/O agent, close every session, and remove the partitions' files.
+     * Stop the I/O agent and close every session; remove the partitions' files in {@code memory} mode,
+     * keep them (forced to disk as the fsync policy says) and release the data directory in
+     * {@code file} mode.
      */
     public void close()
     {
@@ -148,6 +158,9 @@ public final class FerryServer implements AutoCloseable
         private int maxDataBytes;
         private int maxEventsPerBatch = 4096;
         private int maxQueuedBatchBytes = 64 << 20;
+        private Path dataDirectory;
+        private FsyncPolicy fsyncPolicy = FsyncPolicy.BATCH;
+        private Duration fsyncInterval = Duration.ofMillis(100);
         private boolean concluded;
 
         /**
@@ -192,6 +205,10 @@ public final class FerryServer implements AutoCloseable
                 throw new IllegalArgumentException(
                     "max queued batch bytes must be a power of two from " + Sizes.format(MIN_QUEUED_BATCH_BYTES) +
                     " to " + Sizes.format(MAX_QUEUED_BATCH_BYTES) + ", was " + maxQueuedBatchBytes);
+            }
+            if (fsyncInterval.isNegative() || fsyncInterval.isZero())
+            {
+                throw new IllegalArgumentException("the fsync interval must be positive, was " + fsyncInterval);
             }
             concluded = true;
             return this;
@@ -303,6 +320,56 @@ public final class FerryServer implements AutoCloseable
         public Context maxQueuedBatchBytes(final int bytes)
         {
             this.maxQueuedBatchBytes = bytes;
+            return this;
+        }
+
+        public Path dataDirectory()
+        {
+            return dataDirectory;
+        }
+
+        /**
+         * @param directory where durable partitions live ({@code file} mode): topics and their logs,
+         *                  cursors and producers' batch sequences are kept there across restarts and
+         *                  recovered at launch. Null, the default, keeps partitions in the shared-memory
+         *                  root ({@code memory} mode), gone when the server stops.
+         * @return this.
+         */
+        public Context dataDirectory(final Path directory)
+        {
+            this.dataDirectory = directory;
+            return this;
+        }
+
+        public FsyncPolicy fsyncPolicy()
+        {
+            return fsyncPolicy;
+        }
+
+        /**
+         * @param policy when durable partitions are forced to disk; default {@link FsyncPolicy#BATCH}.
+         *               Whatever the policy, stored events survive the server's process dying; the policy
+         *               says what survives the machine losing power.
+         * @return this.
+         */
+        public Context fsyncPolicy(final FsyncPolicy policy)
+        {
+            this.fsyncPolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        public Duration fsyncInterval()
+        {
+            return fsyncInterval;
+        }
+
+        /**
+         * @param interval how often {@link FsyncPolicy#INTERVAL} forces durable partitions; default 100 ms.
+         * @return this.
+         */
+        public Context fsyncInterval(final Duration interval)
+        {
+            this.fsyncInterval = Objects.requireNonNull(interval, "interval");
             return this;
         }
 

@@ -14,6 +14,7 @@ import dev.ferry.channel.MessageHandler;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.engine.PeerLink;
 import dev.ferry.log.LogEntry;
+import dev.ferry.log.FsyncPolicy;
 import dev.ferry.log.PartitionLog;
 import dev.ferry.protocol.InboundFrame;
 import dev.ferry.protocol.MalformedFrameException;
@@ -38,6 +39,7 @@ import dev.ferry.protocol.codecs.RegionAnnouncementEncoder;
 import dev.ferry.protocol.codecs.SubscribeDecoder;
 import dev.ferry.protocol.codecs.TopicInfoEncoder;
 import dev.ferry.protocol.codecs.TopicListEncoder;
+import dev.ferry.shm.DurableDirectory;
 import dev.ferry.shm.HostIdentity;
 import dev.ferry.shm.OwnedDirectory;
 import org.agrona.CloseHelper;
@@ -52,14 +54,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +84,12 @@ import java.util.regex.Pattern;
  * Each session uses the bulk transport chosen at its hello ({@link BulkTransportSet#choose}); a
  * client with which the server shares none is refused with an Error frame that says why. Log
  * segments are registered with every open transport when created, so any session can be told of them.
+ * <p>
+ * <b>Durable partitions.</b> With a data directory ({@code file} mode) each topic's directory holds
+ * a {@value #TOPIC_FILE_NAME} file with its wire id and partition count, written before the topic is
+ * announced; at launch every topic is recovered with the same id, its logs recovered (index rebuilt,
+ * torn tail cut, cursors and stored batches read back), so clients that reconnect find their topic ids,
+ * their consumers' positions and their producers' batch sequences where they left them.
  * <p>
  * One helper thread, the log preparer, creates the next segment of each partition log ahead of
  * need and registers it there (zero-filling 64 MiB takes tens of milliseconds, registering it with
@@ -94,11 +110,15 @@ final class ServerConductor implements Agent, ConnectionListener
     private static final int LINK_QUEUE_BYTES = 64 << 20;
     private static final int DELIVERY_QUEUE_LIMIT = 4 << 20;
     private static final long REFUSAL_LINGER_NS = TimeUnit.SECONDS.toNanos(10);
+    static final String TOPIC_FILE_NAME = "topic.properties";
 
     private final FerryServer.Context context;
     private final MessageTransport messages;
     private final BulkTransportSet bulk;
     private final OwnedDirectory directory;
+    private final DurableDirectory durable;
+    private final Path topicsDirectory;
+    private final boolean syncOnInterval;
     private final Inbound inbound;
     private final AtomicLong pausesForRoom = new AtomicLong();
     private final long serverId;
@@ -108,7 +128,9 @@ final class ServerConductor implements Agent, ConnectionListener
     private final Int2ObjectHashMap<ServerSession> sessionsByChannel = new Int2ObjectHashMap<>();
     private final Long2ObjectHashMap<ServerSession> sessionsByClientId = new Long2ObjectHashMap<>();
     private final Map<String, ServerTopic> topicsByName = new HashMap<>();
+    private final Int2ObjectHashMap<ServerTopic> topicsById = new Int2ObjectHashMap<>();
     private final List<ServerTopic> topics = new ArrayList<>();
+    private int lastTopicId;
     private final List<ServerPartition> partitions = new ArrayList<>();
     private final List<ServerSession> closing = new ArrayList<>();
     private final List<Refusal> refusals = new ArrayList<>();
@@ -135,6 +157,7 @@ final class ServerConductor implements Agent, ConnectionListener
         final MessageTransport messages,
         final BulkTransportSet bulk,
         final OwnedDirectory directory,
+        final DurableDirectory durable,
         final long serverId)
     {
         this.serverId = serverId;
@@ -142,6 +165,13 @@ final class ServerConductor implements Agent, ConnectionListener
         this.messages = messages;
         this.bulk = bulk;
         this.directory = directory;
+        this.durable = durable;
+        this.topicsDirectory = (null == durable ? directory.path() : durable.path()).resolve("topics");
+        this.syncOnInterval = null != durable && FsyncPolicy.INTERVAL == context.fsyncPolicy();
+        if (null != durable)
+        {
+            recoverTopics();
+        }
         this.inbound = messages.listen(context.endpoint(), this);
     }
 
@@ -163,6 +193,14 @@ final class ServerConductor implements Agent, ConnectionListener
         for (int i = 0, size = partitions.size(); i < size; i++)
         {
             work += partitions.get(i).doWork();
+        }
+        if (syncOnInterval)
+        {
+            final long nowNs = System.nanoTime();
+            for (int i = 0, size = partitions.size(); i < size; i++)
+            {
+                work += partitions.get(i).log.sync(nowNs);
+            }
         }
         work += deliver();
         for (final ServerSession session : sessionsByClientId.values())
@@ -193,7 +231,7 @@ final class ServerConductor implements Agent, ConnectionListener
             CloseHelper.quietClose(partition.log);
         }
         segmentPreparer.shutdownNow();
-        CloseHelper.quietCloseAll(inbound, bulk, messages, directory);
+        CloseHelper.quietCloseAll(inbound, bulk, messages, durable, directory);
         IoAgentThreads.clearCurrentThread();
     }
 
@@ -220,6 +258,11 @@ final class ServerConductor implements Agent, ConnectionListener
     ServerSession sessionByClientId(final long clientId)
     {
         return sessionsByClientId.get(clientId);
+    }
+
+    ServerSession sessionByChannel(final int channelSessionId)
+    {
+        return sessionsByChannel.get(channelSessionId);
     }
 
     long epochNanos()
@@ -312,6 +355,7 @@ final class ServerConductor implements Agent, ConnectionListener
     {
         final long clientId = hello.clientId();
         final long pid = hello.pid();
+        final long connectionId = hello.connectionId();
         final String clientName = hello.clientName();
         final String bootId = hello.bootId();
         final String replyAddress = hello.replyChannel();
@@ -358,6 +402,7 @@ final class ServerConductor implements Agent, ConnectionListener
             .clientId(clientId)
             .serverId(serverId)
             .pid(ProcessHandle.current().pid())
+            .connectionId(connectionId)
             .bootId(HostIdentity.bootId())
             .bulkTransports(bulk.advertisement());
         send(session, helloReplyEncoder.encodedLength());
@@ -439,7 +484,7 @@ final class ServerConductor implements Agent, ConnectionListener
         final ServerTopic topic;
         try
         {
-            topic = createTopic(name, partitionCount);
+            topic = createTopic(lastTopicId + 1, name, partitionCount, false);
         }
         catch (final FerryException ex)
         {
@@ -449,15 +494,24 @@ final class ServerConductor implements Agent, ConnectionListener
         sendTopicInfo(session, correlationId, topic);
     }
 
-    ServerTopic createTopic(final String name, final int partitionCount)
+    /**
+     * Create a topic, or recover a durable one, with its partitions' logs.
+     *
+     * @param recovering true to open the durable topic's existing logs; false for a new topic, whose
+     *                   file is written first when durable.
+     */
+    private ServerTopic createTopic(final int topicId, final String name, final int partitionCount, final boolean recovering)
     {
-        final int topicId = topics.size() + 1;
         final ServerPartition[] topicPartitions = new ServerPartition[partitionCount];
         final ServerTopic topic = new ServerTopic(topicId, name, topicPartitions);
-        final Path topicDir = directory.path().resolve("topics").resolve(name);
+        final Path topicDir = topicsDirectory.resolve(name);
         try
         {
             Files.createDirectories(topicDir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+            if (null != durable && !recovering)
+            {
+                writeTopicFile(topicDir, topicId, partitionCount);
+            }
         }
         catch (final IOException ex)
         {
@@ -470,16 +524,97 @@ final class ServerConductor implements Agent, ConnectionListener
                     .directory(topicDir.resolve(Integer.toString(p)))
                     .segmentBytes(context.logSegmentBytes())
                     .maxBytes(context.logMaxBytes())
+                    .durable(null != durable)
+                    .fsyncPolicy(context.fsyncPolicy())
+                    .fsyncIntervalNs(context.fsyncInterval().toNanos())
                     .segmentListener(this::onLogSegment)
                     .segmentPreparer(segmentPreparer));
             topicPartitions[p] = new ServerPartition(this, topic, p, log, context.maxQueuedBatchBytes());
             partitions.add(topicPartitions[p]);
         }
-        topics.add(topic);
+        topicsById.put(topicId, topic);
         topicsByName.put(name, topic);
-        LOGGER.info("created topic '{}' with {} partitions", name, partitionCount);
+        topics.add(topic);
+        lastTopicId = Math.max(lastTopicId, topicId);
+        LOGGER.info("{} topic '{}' with {} partitions{}", recovering ? "recovered" : "created", name, partitionCount,
+            recovering ? ", " + topic.events() + " events" : "");
 
         return topic;
+    }
+
+    /**
+     * Write a durable topic's file atomically (a temporary file forced to disk, then renamed), so a
+     * crash leaves either no topic or a whole one.
+     */
+    private static void writeTopicFile(final Path topicDir, final int topicId, final int partitionCount)
+        throws IOException
+    {
+        final Path file = topicDir.resolve(TOPIC_FILE_NAME);
+        final Path temporary = topicDir.resolve(TOPIC_FILE_NAME + ".tmp");
+        final byte[] text = ("id=" + topicId + "\npartitions=" + partitionCount + "\n").getBytes(StandardCharsets.UTF_8);
+        try (FileChannel channel = FileChannel.open(temporary,
+            StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap(text));
+            channel.force(true);
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
+     * Recover every durable topic of the data directory, each with the id it had.
+     *
+     * @throws FerryException naming the topic whose file is unreadable or whose id clashes.
+     */
+    private void recoverTopics()
+    {
+        if (!Files.isDirectory(topicsDirectory))
+        {
+            return;
+        }
+        final List<Path> topicDirs = new ArrayList<>();
+        try (DirectoryStream<Path> children = Files.newDirectoryStream(topicsDirectory))
+        {
+            children.forEach(topicDirs::add);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException("cannot list the topics in " + topicsDirectory + ": " + ex, ex);
+        }
+        topicDirs.sort(null);
+        for (final Path topicDir : topicDirs)
+        {
+            final Path file = topicDir.resolve(TOPIC_FILE_NAME);
+            final String name = topicDir.getFileName().toString();
+            if (!Files.isRegularFile(file))
+            {
+                LOGGER.warn("skipping {}: it has no {} (a topic whose creation did not finish); remove it", topicDir,
+                    TOPIC_FILE_NAME);
+                continue;
+            }
+            final Properties properties = new Properties();
+            final int topicId;
+            final int partitionCount;
+            try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+            {
+                properties.load(reader);
+                topicId = Integer.parseInt(properties.getProperty("id", ""));
+                partitionCount = Integer.parseInt(properties.getProperty("partitions", ""));
+            }
+            catch (final IOException | NumberFormatException ex)
+            {
+                throw new FerryException("cannot read topic '" + name + "' from " + file + ": " + ex + "; repair " +
+                    "the file (id=N, partitions=N) or remove the topic's directory", ex);
+            }
+            final ServerTopic clash = topicsById.get(topicId);
+            if (topicId < 1 || partitionCount < 1 || partitionCount > MAX_PARTITIONS || null != clash)
+            {
+                throw new FerryException("topic '" + name + "' in " + file + " has id " + topicId + " and " +
+                    partitionCount + " partitions" + (null == clash ? "" : ", the id of topic '" + clash.name + "'") +
+                    "; repair the file or remove the topic's directory");
+            }
+            createTopic(topicId, name, partitionCount, true);
+        }
     }
 
     private void onLogSegment(final Region region)
@@ -503,7 +638,7 @@ final class ServerConductor implements Agent, ConnectionListener
     private String unknownTopicMessage(final String name)
     {
         return "topic '" + name + "' does not exist on the server at " + inbound.address() + " (it has " +
-            (topics.isEmpty() ? "no topics" : String.join(", ", topicsByName.keySet())) + "); create it with: " +
+            (topicsById.isEmpty() ? "no topics" : String.join(", ", topicsByName.keySet())) + "); create it with: " +
             "ferry topic create " + name + " --partitions N --server " + context.endpoint();
     }
 
@@ -593,7 +728,7 @@ final class ServerConductor implements Agent, ConnectionListener
             return true;
         }
 
-        if (partition.enqueue(session.clientId, buffer, offset, length))
+        if (partition.enqueue(session.channelSessionId, buffer, offset, length))
         {
             return true;
         }
@@ -630,14 +765,15 @@ final class ServerConductor implements Agent, ConnectionListener
     private ServerPartition partitionOrError(
         final ServerSession session, final long correlationId, final int topicId, final int partition)
     {
-        if (topicId < 1 || topicId > topics.size())
+        final ServerTopic topic = topicsById.get(topicId);
+        if (null == topic)
         {
             sendError(session.clientId, correlationId, ErrorCode.UNKNOWN_TOPIC,
-                "no topic has id " + topicId + " on this server; open the topic again");
+                "no topic has id " + topicId + " on this server (it was restarted without a durable data directory, " +
+                "or the topic is gone); open the topic again");
             return null;
         }
 
-        final ServerTopic topic = topics.get(topicId - 1);
         if (partition < 0 || partition >= topic.partitions.length)
         {
             sendError(session.clientId, correlationId, ErrorCode.UNKNOWN_PARTITION,
@@ -657,28 +793,42 @@ final class ServerConductor implements Agent, ConnectionListener
         final int batchSize = Math.max(1, Math.min(request.batchSize(), MAX_EVENTS_PER_DELIVERY));
         final SubscribeDecoder.PartitionsDecoder partitionsDecoder = request.partitions();
         final int[] wanted = new int[partitionsDecoder.count()];
+        final long[] starts = new long[wanted.length];
         int i = 0;
         for (final SubscribeDecoder.PartitionsDecoder p : partitionsDecoder)
         {
-            wanted[i++] = p.partition();
+            wanted[i] = p.partition();
+            starts[i++] = p.startEventId();
         }
         final String consumerName = request.consumerName();
 
-        for (final int partition : wanted)
-        {
-            if (null == partitionOrError(session, correlationId, topicId, partition))
-            {
-                return;
-            }
-        }
         if (consumerName.isEmpty())
         {
             sendError(session.clientId, correlationId, ErrorCode.GENERIC, "a consumer needs a name");
             return;
         }
+        for (int p = 0; p < wanted.length; p++)
+        {
+            final ServerPartition partition = partitionOrError(session, correlationId, topicId, wanted[p]);
+            if (null == partition)
+            {
+                return;
+            }
+            final long committedEnd = partition.log.committedEnd();
+            if (starts[p] < Subscription.FROM_CURSOR || starts[p] > committedEnd)
+            {
+                sendError(session.clientId, correlationId, ErrorCode.GENERIC,
+                    "consumer '" + consumerName + "' asked for partition " + wanted[p] + " of topic '" +
+                    partition.topic.name + "' from event " + starts[p] + ", but it holds events 0 to " +
+                    (committedEnd - 1) + (starts[p] > committedEnd ? ": the server lost events the consumer " +
+                    "had read (a restart without a durable log, or a power loss with fsync policy none)" : ""));
+                return;
+            }
+        }
 
-        final ServerTopic topic = topics.get(topicId - 1);
-        final Subscription subscription = new Subscription(session, consumerId, consumerName, topic, wanted, credit, batchSize);
+        final ServerTopic topic = topicsById.get(topicId);
+        final Subscription subscription =
+            new Subscription(session, consumerId, consumerName, topic, wanted, starts, credit, batchSize);
         session.subscriptions.add(subscription);
         sendTopicInfo(session, correlationId, topic);
         LOGGER.info("{} consumes topic '{}' as '{}'", session, topic.name, consumerName);

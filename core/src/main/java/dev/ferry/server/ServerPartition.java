@@ -5,6 +5,7 @@ import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.DataDescriptor;
 import dev.ferry.bulk.PullHandler;
 import dev.ferry.log.PartitionLog;
+import dev.ferry.log.StoredBatch;
 import dev.ferry.protocol.InboundFrame;
 import dev.ferry.protocol.codecs.ErrorCode;
 import dev.ferry.protocol.codecs.MetadataBatchDecoder;
@@ -13,7 +14,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ExpandableRingBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.IntArrayList;
-import org.agrona.collections.LongArrayQueue;
+import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -27,8 +28,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * nothing half-stored ever becomes visible. Storing one batch at a time is what makes that rollback
  * simple; pulls within a batch still run together.
  * <p>
+ * <b>Once only.</b> Each record carries its batch's (client id, producer id, batch sequence), and the
+ * log remembers the batches stored ({@link PartitionLog#findBatch}). A batch a producer sends again
+ * after a reconnection because it never saw the acknowledgement is not stored a second time: it is
+ * acknowledged again with the ids it got the first time. A batch queued by a connection that has
+ * since been replaced is dropped unstored (the client sends it again on the new one), and a batch's
+ * refusal goes only to the connection that sent it, never to its successor, which sent it anew.
+ * <p>
  * Queued batches are the MetadataBatch frames as received, each copied once into a ring of bounded
- * size; the client id of each sender waits beside it in a queue of the same order. A sender whose
+ * size; the channel session of each sender waits beside it in a queue of the same order. A sender whose
  * batch finds the ring full is paused by the conductor (its batch stays in its image) and waits
  * here; once storing has drained the ring to half its bound, every waiting sender is resumed, in
  * the order they came, and its batch is delivered again.
@@ -40,7 +48,8 @@ final class ServerPartition implements PullHandler
     final PartitionLog log;
     private final ServerConductor conductor;
     private final ExpandableRingBuffer queued;
-    private final LongArrayQueue queuedClientIds = new LongArrayQueue(Long.MIN_VALUE);
+    private final IntArrayQueue queuedSenders = new IntArrayQueue(Integer.MIN_VALUE);
+    private final StoredBatch stored = new StoredBatch();
     private final IntArrayList waitingSenders = new IntArrayList();
     private final int maxQueuedBytes;
     private final int resumeAtBytes;
@@ -49,6 +58,7 @@ final class ServerPartition implements PullHandler
     private final UnsafeBuffer metadata = new UnsafeBuffer(0L, 0);
 
     private boolean storing;
+    private ServerSession storingSession;
     private long storingClientId;
     private long storingProducerId;
     private long storingBatchSeq;
@@ -79,9 +89,10 @@ final class ServerPartition implements PullHandler
     /**
      * Queue a validated MetadataBatch frame.
      *
+     * @param channelSessionId of the sender.
      * @return false if the queue has no room for it.
      */
-    boolean enqueue(final long clientId, final DirectBuffer buffer, final int offset, final int length)
+    boolean enqueue(final int channelSessionId, final DirectBuffer buffer, final int offset, final int length)
     {
         final long needed = BitUtil.align(
             (long)ExpandableRingBuffer.HEADER_LENGTH + length, ExpandableRingBuffer.HEADER_ALIGNMENT);
@@ -89,7 +100,7 @@ final class ServerPartition implements PullHandler
         {
             return false;
         }
-        queuedClientIds.offerLong(clientId);
+        queuedSenders.offerInt(channelSessionId);
         return true;
     }
 
@@ -136,19 +147,30 @@ final class ServerPartition implements PullHandler
 
     private boolean storeHead(final MutableDirectBuffer buffer, final int offset, final int length, final int headOffset)
     {
-        final long clientId = queuedClientIds.pollLong();
-        final ServerSession session = conductor.sessionByClientId(clientId);
-        if (null == session)
+        final ServerSession session = conductor.sessionByChannel(queuedSenders.pollInt());
+        if (null == session || session.closed)
         {
-            return true; // the producer left before its batch was stored; it was never acknowledged
+            return true; // its connection is gone before it was stored: never acknowledged, sent again if it comes back
         }
 
         frame.decode(buffer, offset, length);
         final MetadataBatchDecoder batch = frame.metadataBatch();
+        final long clientId = session.clientId;
+        final long producerId = batch.producerId();
+        final long batchSeq = batch.batchSeq();
+        if (log.findBatch(clientId, producerId, batchSeq, stored))
+        {
+            conductor.sendBatchAck(
+                clientId, producerId, batchSeq, topic.topicId, partition, stored.firstEventId(), stored.count());
+            return true;
+        }
+
         storing = true;
+        storingSession = session;
         storingClientId = clientId;
-        storingProducerId = batch.producerId();
-        storingBatchSeq = batch.batchSeq();
+        storingProducerId = producerId;
+        storingBatchSeq = batchSeq;
+        log.batch(clientId, producerId, batchSeq);
         storingFirstEventId = log.nextEventId();
         storingCount = 0;
         storingFailure = null;
@@ -215,6 +237,10 @@ final class ServerPartition implements PullHandler
         if (null != storingFailure)
         {
             log.rollback();
+            if (conductor.sessionByClientId(storingClientId) != storingSession)
+            {
+                return; // the connection that sent it is replaced, and its successor sent the batch anew
+            }
             conductor.sendError(
                 storingClientId,
                 storingBatchSeq,

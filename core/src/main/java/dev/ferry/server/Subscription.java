@@ -6,6 +6,11 @@ package dev.ferry.server;
  */
 final class Subscription
 {
+    /**
+     * A start position that means the consumer's cursor: its first unacknowledged event.
+     */
+    static final long FROM_CURSOR = -1;
+
     final ServerSession session;
     final long consumerId;
     final String consumerName;
@@ -21,6 +26,7 @@ final class Subscription
         final String consumerName,
         final ServerTopic topic,
         final int[] partitions,
+        final long[] startEventIds,
         final int initialCredit,
         final int batchSize)
     {
@@ -34,7 +40,8 @@ final class Subscription
         this.credits = new int[partitions.length];
         for (int i = 0; i < partitions.length; i++)
         {
-            nextEventIds[i] = topic.partitions[partitions[i]].log.cursor(consumerName);
+            nextEventIds[i] = FROM_CURSOR == startEventIds[i] ?
+                topic.partitions[partitions[i]].log.cursor(consumerName) : startEventIds[i];
             credits[i] = initialCredit;
         }
     }

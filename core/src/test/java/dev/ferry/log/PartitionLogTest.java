@@ -68,7 +68,7 @@ class PartitionLogTest
         return log;
     }
 
-    private static byte[] pattern(final long seed, final int length)
+    static byte[] pattern(final long seed, final int length)
     {
         final byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
@@ -78,7 +78,7 @@ class PartitionLogTest
     /**
      * Append an event with seeded metadata and data, fill its data, and return its id.
      */
-    private static long appendFilled(
+    static long appendFilled(
         final PartitionLog log, final long seed, final int metadataLength, final int dataLength)
     {
         final long eventId = log.append(
@@ -97,7 +97,7 @@ class PartitionLogTest
         return eventId;
     }
 
-    private static void assertEvent(
+    static void assertEvent(
         final PartitionLog log, final long eventId, final long seed, final int metadataLength, final int dataLength)
     {
         final LogEntry entry = new LogEntry();
@@ -269,8 +269,8 @@ class PartitionLogTest
     void aRecordThatDoesNotFitClosesTheSegmentWithPadding()
     {
         final PartitionLog log = log("padding", SEGMENT, 4 * SEGMENT);
-        appendFilled(log, 1, 10, 2900); // record of align(64 + 2900, 64) = 3008 bytes
-        appendFilled(log, 2, 10, 2000); // 2112 bytes: does not fit the remaining 1088
+        appendFilled(log, 1, 10, 2880); // record of align(64 + 10, 64) + 2880 = 3008 bytes
+        appendFilled(log, 2, 10, 1984); // 2112 bytes: does not fit the remaining 1088
         appendFilled(log, 3, 0, 4032);  // exactly a whole segment, after a partly filled one
         appendFilled(log, 4, 0, 0);
         log.commit(3);
@@ -288,8 +288,8 @@ class PartitionLogTest
         assertEquals(LogRecordDescriptor.PADDING_EVENT_ID, second.getLong(2112 + LogRecordDescriptor.EVENT_ID_OFFSET));
         assertEquals(SEGMENT, raw(log.regions().get(2)).getInt(LogRecordDescriptor.RECORD_LENGTH_OFFSET));
 
-        assertEvent(log, 0, 1, 10, 2900);
-        assertEvent(log, 1, 2, 10, 2000);
+        assertEvent(log, 0, 1, 10, 2880);
+        assertEvent(log, 1, 2, 10, 1984);
         assertEvent(log, 2, 3, 0, 4032);
         assertEvent(log, 3, 4, 0, 0);
     }
@@ -514,6 +514,7 @@ class PartitionLogTest
         final PartitionLog log = log("layout", SEGMENT, SEGMENT);
         final byte[] metadata = pattern(9, 40);
         log.append(new UnsafeBuffer(new byte[1]), 0, 0, 0, 0);
+        log.batch(7, 8, 9);
         final long eventId = log.append(new UnsafeBuffer(metadata), 0, 40, 130, 0x1122334455667788L);
         new UnsafeBuffer(log.dataDestination(eventId).segmentAddress(0), 130).setMemory(0, 130, (byte)0x5A);
 
@@ -525,17 +526,23 @@ class PartitionLogTest
         assertEquals(1, segment.getLong(record + 8), "event id at 8");
         assertEquals(130, segment.getLong(record + 16), "data length at 16");
         assertEquals(0x1122334455667788L, segment.getLong(record + 24), "timestamp at 24");
+        assertEquals(0, segment.getInt(record + 32), "flags at 32: not committed yet");
+        assertEquals(0, segment.getInt(record + 36), "reserved at 36");
+        assertEquals(7, segment.getLong(record + 40), "client id at 40");
+        assertEquals(8, segment.getLong(record + 48), "producer id at 48");
+        assertEquals(9, segment.getLong(record + 56), "batch sequence at 56");
+        assertEquals(-1, segment.getLong(LogRecordDescriptor.BATCH_SEQ_OFFSET), "no batch before batch(...)");
         for (int i = 0; i < 40; i++)
         {
-            assertEquals(metadata[i], segment.get(record + 32 + i), "metadata byte " + i + " at 32 + " + i);
+            assertEquals(metadata[i], segment.get(record + 64 + i), "metadata byte " + i + " at 64 + " + i);
         }
-        for (int i = 72; i < 128; i++)
+        for (int i = 104; i < 128; i++)
         {
             assertEquals(0, segment.get(record + i), "padding before the data at " + i);
         }
         for (int i = 0; i < 130; i++)
         {
-            assertEquals((byte)0x5A, segment.get(record + 128 + i), "data byte " + i + " at align(32 + 40, 64)");
+            assertEquals((byte)0x5A, segment.get(record + 128 + i), "data byte " + i + " at align(64 + 40, 64)");
         }
         for (int i = 128 + 130; i < 320; i++)
         {
@@ -543,16 +550,23 @@ class PartitionLogTest
         }
         assertEquals(0, segment.getInt(record + 320), "no record after the last");
 
+        log.commit(eventId);
+        final ByteBuffer committed = raw(log.regions().get(0));
+        assertEquals(LogRecordDescriptor.COMMITTED_FLAG, committed.getInt(LogRecordDescriptor.FLAGS_OFFSET));
+        assertEquals(LogRecordDescriptor.COMMITTED_FLAG, committed.getInt(record + 32), "flags at 32: committed");
+
+        assertEquals(64, LogRecordDescriptor.HEADER_LENGTH);
         assertEquals(64, LogRecordDescriptor.dataOffset(0));
-        assertEquals(64, LogRecordDescriptor.dataOffset(32));
-        assertEquals(128, LogRecordDescriptor.dataOffset(33));
+        assertEquals(128, LogRecordDescriptor.dataOffset(1));
+        assertEquals(128, LogRecordDescriptor.dataOffset(64));
+        assertEquals(192, LogRecordDescriptor.dataOffset(65));
         assertEquals(320, LogRecordDescriptor.recordLength(40, 130));
     }
 
     @Test
     void readingCommittingAndAcknowledgingAllocateNothing()
     {
-        final PartitionLog log = log("no-garbage", 64 * KIB, 64 * KIB);
+        final PartitionLog log = log("no-garbage", 128 * KIB, 128 * KIB);
         final UnsafeBuffer metadata = new UnsafeBuffer(new byte[32]);
         for (int i = 0; i < 500; i++)
         {
@@ -731,6 +745,7 @@ class PartitionLogTest
             {
                 assertEvent(log, i - 1, i, 10, 1000);
             }
+            log.close(); // before the preparer stops, or close would wait for a segment it never prepares
         }
         finally
         {
@@ -739,7 +754,7 @@ class PartitionLogTest
     }
 
 
-    private static ByteBuffer raw(final Region region)
+    static ByteBuffer raw(final Region region)
     {
         try
         {

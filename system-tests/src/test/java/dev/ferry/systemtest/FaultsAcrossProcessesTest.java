@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Faults with real processes, each bounded in time: a server, producers and consumers as their own
- * JVMs over real Aeron and real shared memory, killed the way a crash kills them.
+ * JVMs over real Aeron and real shared memory, killed the way a crash kills them. (Issue 5's fault
+ * tests 1, 2 and 4; the network cut is {@link NetworkCutTest}.)
  */
 @Timeout(300)
 class FaultsAcrossProcessesTest
@@ -47,6 +48,70 @@ class FaultsAcrossProcessesTest
     void stopChildren()
     {
         ferry.close();
+    }
+
+    @Test
+    void aDurableServerKilledWithSigkillMidStreamAndRestartedLosesAndRepeatsNothing(@TempDir final Path dataDirectory)
+    {
+        final int events = 3_000;
+        final String[] durable = { "--durable", "--dir", dataDirectory.toString() };
+        final ChildJvm server = ferry.startServer(endpoint, durable);
+        ferry.expectSuccess("topic", "create", "durable", "--partitions", Integer.toString(PARTITIONS), "--server", endpoint);
+        final String[] produce = { "produce", "--server", endpoint, "--topic", "durable", "--events",
+            Integer.toString(events), "--size", "16KiB", "--producer-name", "det", "--rate", "250", "--timeout", "120s" };
+        final ChildJvm producer = ferry.start("producer", produce);
+        final String[] consume = { "consume", "--server", endpoint, "--topic", "durable", "--consumer", "reader",
+            "--events", Integer.toString(events), "--verify", "--timeout", "120s" };
+        final ChildJvm consumer = ferry.start("consumer", consume);
+
+        final long storedBeforeKill = awaitStored("durable", events / 5);
+        assertTrue(storedBeforeKill < events, "the server must die in the middle of the stream: " + storedBeforeKill);
+        assertEquals(137, server.kill(), "killed by SIGKILL");
+        ferry.startServer(endpoint, durable);
+
+        final Result produced = ferry.finish(producer, produce);
+        assertEquals(0, produced.exitCode(), produced.toString());
+        assertTrue(produced.stdout().contains(events + " acknowledged"), produced.toString());
+        final Result consumed = ferry.finish(consumer, consume);
+        assertEquals(0, consumed.exitCode(), consumed.toString());
+        assertTrue(consumed.stdout().contains(": 0 bad checksums, 0 duplicates\n"), consumed.toString());
+        assertTrue(consumed.stdout().contains("producer 'det': " + events + " events, sequence 0.." + (events - 1) +
+            ", none missing\n"), consumed.toString());
+        assertEquals(events, stored("durable"), "a batch sent again after the restart was stored a second time");
+    }
+
+    /**
+     * Poll {@code ferry topic list} until the topic holds at least so many events.
+     *
+     * @return how many it held then.
+     */
+    private long awaitStored(final String topic, final long atLeast)
+    {
+        final long deadlineNs = System.nanoTime() + FerryProcesses.RUN_TIMEOUT.toNanos();
+        long stored = 0;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            stored = stored(topic);
+            if (stored >= atLeast)
+            {
+                return stored;
+            }
+        }
+        throw new AssertionError("topic '" + topic + "' held " + stored + " events, not " + atLeast + ", after " +
+            FerryProcesses.RUN_TIMEOUT.toSeconds() + " s");
+    }
+
+    private long stored(final String topic)
+    {
+        for (final String line : ferry.expectSuccess("topic", "list", "--server", endpoint).split("\n"))
+        {
+            final String[] columns = line.trim().split("\\s+");
+            if (columns[0].equals(topic))
+            {
+                return Long.parseLong(columns[2]);
+            }
+        }
+        throw new AssertionError("topic '" + topic + "' is not listed");
     }
 
     @Test

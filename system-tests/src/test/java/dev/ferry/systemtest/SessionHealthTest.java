@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -20,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A client's session health over a real server and real Aeron: {@code CONNECTING}, {@code HAPPY}
- * once the server answers, {@code LOST} when the server goes or the client closes, each change told
- * to the listener once, in order, with its reason.
+ * once the server answers, {@code HUNGRY} when the server goes, {@code LOST} when reconnecting passes
+ * its deadline or the client closes, each change told to the listener once, in order, with its reason.
+ * ({@link ReconnectionTest} shows {@code HUNGRY} turning {@code HAPPY} again.)
  */
 @Timeout(120)
 class SessionHealthTest
@@ -30,7 +32,7 @@ class SessionHealthTest
     Path root;
 
     @Test
-    void aSessionIsHappyOnceConnectedAndLostWithTheReasonWhenTheServerGoes() throws Exception
+    void aSessionIsHappyOnceConnectedHungryWhenTheServerGoesAndLostAtItsReconnectDeadline() throws Exception
     {
         final List<String> changes = new CopyOnWriteArrayList<>();
         final FerryServer server = launchServer();
@@ -40,16 +42,18 @@ class SessionHealthTest
             assertEquals(List.of("CONNECTING -> HAPPY"), names(changes), changes::toString);
 
             server.close();
-            Conditions.await("the client sees the server gone", () -> Health.LOST == ferry.health());
-            assertEquals(List.of("CONNECTING -> HAPPY", "HAPPY -> LOST"), names(changes), changes::toString);
+            Conditions.await("the client gives up reconnecting", () -> Health.LOST == ferry.health());
+            assertEquals(List.of("CONNECTING -> HAPPY", "HAPPY -> HUNGRY", "HUNGRY -> LOST"), names(changes),
+                changes::toString);
             assertTrue(changes.get(1).contains("lost the connection to the Ferry server at " + server.address()),
                 changes::toString);
+            assertTrue(changes.get(2).contains("could not reconnect"), changes::toString);
         }
         finally
         {
             server.close();
         }
-        assertEquals(2, changes.size(), "a lost session stays lost, even when closed: " + changes);
+        assertEquals(3, changes.size(), "a lost session stays lost, even when closed: " + changes);
     }
 
     @Test
@@ -80,7 +84,7 @@ class SessionHealthTest
     private Ferry connect(final FerryServer server, final List<String> changes)
     {
         return Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("watched")
-            .transport("shm").poolMaxBytes(16L << 20).poolSlabBytes(4 << 20)
+            .transport("shm").poolMaxBytes(16L << 20).poolSlabBytes(4 << 20).reconnectTimeout(Duration.ofSeconds(2))
             .healthListener((previous, current, reason) -> changes.add(previous + " -> " + current + ": " + reason)));
     }
 }

@@ -10,6 +10,7 @@ import dev.ferry.bulk.PullHandler;
 import dev.ferry.bulk.Region;
 import dev.ferry.bulk.RegionDescriptor;
 import dev.ferry.event.DataView;
+import dev.ferry.shm.DurableDirectory;
 import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
 import org.agrona.UnsafeApi;
@@ -35,8 +36,9 @@ import java.util.ArrayDeque;
  * <b>Locator.</b> UTF-8 text {@code <boot id>\n<absolute path of the region file>}.
  * <p>
  * <b>What is trusted.</b> Nothing a peer says. A region is attached only if the peer's boot id is
- * this host's, its file lies under this process's Ferry shared-memory root (so a peer cannot make
- * the puller read, say, a private key and serve it onward), is a regular file reached through no
+ * this host's, its file lies under this process's Ferry shared-memory root or under a durable
+ * server's marked data directory of this user ({@link DurableDirectory#trustedRootOf}), so that a peer
+ * cannot make the puller read, say, a private key and serve it onward; is a regular file reached through no
  * symbolic link, belongs to this process's user, and is at least as long as the region claims. Every
  * pull is then checked against the region's length before any byte is read.
  * <p>
@@ -118,11 +120,12 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
         }
 
         final Path absolute = file.toAbsolutePath().normalize();
-        if (!absolute.startsWith(shmRoot))
+        if (null == trustedRootOf(absolute))
         {
             throw new BulkTransportException(
                 "region " + region.regionId() + " is mapped from " + absolute + ", outside Ferry's shared-memory " +
-                "root " + shmRoot + ", where peers will not read; create the pool under that root");
+                "root " + shmRoot + " and any durable data directory, where peers will not read; create the pool " +
+                "under that root");
         }
 
         final String locator = localPeer.bootId() + "\n" + absolute;
@@ -168,15 +171,17 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
         {
             throw refuse(peer, regionId, "its locator names no valid path");
         }
-        if (!file.isAbsolute() || !file.normalize().equals(file) || !file.startsWith(shmRoot))
+        final Path root = file.isAbsolute() && file.normalize().equals(file) ? trustedRootOf(file) : null;
+        if (null == root)
         {
             throw refuse(peer, regionId,
-                "its file " + file + " is not under Ferry's shared-memory root " + shmRoot + "; both processes " +
-                "must use the same root (-Dferry.dir)");
+                "its file " + file + " is not under Ferry's shared-memory root " + shmRoot + " (both processes " +
+                "must use the same root, -Dferry.dir) nor under a durable server's data directory of this user");
         }
 
         final long length = descriptor.length();
-        final AttachedRegion region = new AttachedRegion(regionId, file, length, mapReadOnly(peer, regionId, file, length));
+        final AttachedRegion region =
+            new AttachedRegion(regionId, file, length, mapReadOnly(peer, regionId, root, file, length));
         final AttachedRegion previous = attachedByPeer
             .computeIfAbsent(peer.peerId(), (ignore) -> new Long2ObjectHashMap<>())
             .put(regionId, region);
@@ -356,7 +361,16 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
         return region;
     }
 
-    private MappedByteBuffer mapReadOnly(final PeerInfo peer, final long regionId, final Path file, final long length)
+    /**
+     * @return the shared-memory root or the durable data directory the file lies under, or null.
+     */
+    private Path trustedRootOf(final Path absolute)
+    {
+        return absolute.startsWith(shmRoot) ? shmRoot : DurableDirectory.trustedRootOf(absolute);
+    }
+
+    private MappedByteBuffer mapReadOnly(
+        final PeerInfo peer, final long regionId, final Path root, final Path file, final long length)
     {
         if (length <= 0 || length > Integer.MAX_VALUE)
         {
@@ -368,11 +382,11 @@ public final class ShmBulkTransport implements BulkTransport, InPlaceAccess
             // NOFOLLOW_LINKS guards only the last name, so a linked directory inside the root could
             // lead anywhere: the real path must be the one the locator names.
             final Path realFile = file.toRealPath();
-            if (!realFile.equals(shmRoot.toRealPath().resolve(shmRoot.relativize(file))))
+            if (!realFile.equals(root.toRealPath().resolve(root.relativize(file))))
             {
                 throw refuse(peer, regionId,
                     "its file " + file + " leads through a symbolic link to " + realFile + "; only files that lie " +
-                    "under Ferry's shared-memory root itself are mapped");
+                    "under " + root + " itself are mapped");
             }
             final BasicFileAttributes attributes =
                 Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
