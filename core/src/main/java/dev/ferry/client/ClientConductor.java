@@ -400,8 +400,11 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         serverPeer = peer;
         bulk = chosen;
         reconnects.incrementAndGet();
-        changeHealth(Health.HAPPY, "reconnected to the Ferry server at " + context.server() + " after " +
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - hungrySinceNs) + " ms");
+        final String reason = "reconnected to the Ferry server at " + context.server() + " after " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - hungrySinceNs) + " ms";
+        LOGGER.info("{}; sending {} unacknowledged batches again, resuming {} consumers", reason, batches.size(),
+            consumers.size());
+        changeHealth(Health.HAPPY, reason);
 
         for (final ConsumerState consumer : consumers.values())
         {

@@ -1,5 +1,7 @@
 package dev.ferry.client;
 
+import dev.ferry.log.PartitionLog;
+
 import java.time.Duration;
 
 /**
@@ -64,14 +66,18 @@ public final class ProducerOptions
 
     /**
      * @param maxPendingBatches batches per partition sent and not yet acknowledged; {@code push} blocks
-     *                          when they and the batch being filled are full. Default 2.
+     *                          when they and the batch being filled are full. Default 2; at most
+     *                          {@link PartitionLog#REMEMBERED_BATCHES_PER_PRODUCER}, how many batches of a
+     *                          producer the server remembers to store a batch sent again only once.
      * @return this.
      */
     public ProducerOptions maxPendingBatches(final int maxPendingBatches)
     {
-        if (maxPendingBatches < 1)
+        if (maxPendingBatches < 1 || maxPendingBatches > PartitionLog.REMEMBERED_BATCHES_PER_PRODUCER)
         {
-            throw new IllegalArgumentException("max pending batches must be at least 1, was " + maxPendingBatches);
+            throw new IllegalArgumentException("max pending batches must be from 1 to " +
+                PartitionLog.REMEMBERED_BATCHES_PER_PRODUCER + " (what a server remembers of a producer to store " +
+                "re-sent batches once), was " + maxPendingBatches);
         }
         this.maxPendingBatches = maxPendingBatches;
         return this;

@@ -107,6 +107,13 @@ public final class PartitionLog implements AutoCloseable
      */
     public static final long NO_BATCH_SEQ = -1;
 
+    /**
+     * How many of its most recent batches {@link #findBatch} finds per (client, producer): a producer
+     * must never have more unacknowledged batches than this on one partition, or a batch it sends again
+     * may be stored twice.
+     */
+    public static final int REMEMBERED_BATCHES_PER_PRODUCER = BatchIndex.BATCHES_PER_PRODUCER;
+
     private final Path directory;
     private final boolean createdDirectory;
     private final boolean durable;

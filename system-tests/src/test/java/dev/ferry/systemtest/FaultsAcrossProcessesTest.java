@@ -30,6 +30,12 @@ class FaultsAcrossProcessesTest
     private static final int PARTITIONS = 2;
     private static final int EVENTS = 400;
     private static final int READ_BEFORE_KILL = 150;
+    private static final int HEAP_MIB = 128;
+    /**
+     * What a process of the overload test may hold in anonymous memory: its heap, the direct buffers
+     * of its bounded queues and the JVM's own, far below the events offered.
+     */
+    private static final long MEMORY_BOUND_MIB = 256;
 
     @TempDir(factory = ShmTempDirFactory.class)
     Path root;
@@ -78,6 +84,11 @@ class FaultsAcrossProcessesTest
         assertTrue(consumed.stdout().contains("producer 'det': " + events + " events, sequence 0.." + (events - 1) +
             ", none missing\n"), consumed.toString());
         assertEquals(events, stored("durable"), "a batch sent again after the restart was stored a second time");
+        for (final Result client : List.of(produced, consumed))
+        {
+            assertTrue(client.stderr().contains("lost the connection to the Ferry server at " + endpoint + "; reconnecting"),
+                "the client must have seen the server go: " + client);
+        }
     }
 
     /**
@@ -156,6 +167,60 @@ class FaultsAcrossProcessesTest
         final Result nothingLeft = ferry.run("consume", "--server", endpoint, "--topic", "crash", "--consumer",
             "survivor", "--events", "1", "--timeout", "3s");
         assertNotEquals(0, nothingLeft.exitCode(), "no event is left for the name: " + nothingLeft);
+    }
+
+    @Test
+    void producersOfferingTenTimesWhatTheConsumerTakesStayWithinBoundedMemoryAndEveryEventArrives()
+    {
+        ferry.jvmFlags("-Xmx" + HEAP_MIB + "m");
+        final ChildJvm server = ferry.startServer(endpoint, "--max-queued-batch-bytes", "256KiB");
+        ferry.expectSuccess("topic", "create", "overload", "--server", endpoint);
+
+        final int producers = 2;
+        final int eventsEach = 400;
+        final int offeredPerSecond = 400;
+        final List<ChildJvm> running = new ArrayList<>();
+        for (int p = 0; p < producers; p++)
+        {
+            running.add(ferry.start("producer-" + p, "produce", "--server", endpoint, "--topic", "overload", "--events",
+                Integer.toString(eventsEach), "--size", "256KiB", "--producer-name", "over-" + p, "--rate",
+                Integer.toString(offeredPerSecond / producers), "--timeout", "120s"));
+        }
+        final String[] consume = { "consume", "--server", endpoint, "--topic", "overload", "--consumer", "slow",
+            "--events", Integer.toString(producers * eventsEach), "--verify", "--rate",
+            Integer.toString(offeredPerSecond / 10), "--timeout", "120s" };
+        final ChildJvm consumer = ferry.start("consumer", consume);
+
+        final Result consumed;
+        final long[] peaks = new long[producers + 2];
+        try (ResidentMemory memory = new ResidentMemory(
+            server.pid(), consumer.pid(), running.get(0).pid(), running.get(1).pid()))
+        {
+            for (int p = 0; p < producers; p++)
+            {
+                final Result produced = ferry.finish(running.get(p), "produce", "over-" + p);
+                assertEquals(0, produced.exitCode(), produced.toString());
+            }
+            consumed = ferry.finish(consumer, consume);
+            peaks[0] = memory.peakMib(server.pid());
+            peaks[1] = memory.peakMib(consumer.pid());
+            peaks[2] = memory.peakMib(running.get(0).pid());
+            peaks[3] = memory.peakMib(running.get(1).pid());
+        }
+        assertEquals(0, consumed.exitCode(), consumed.toString());
+        assertTrue(consumed.stdout().contains(": 0 bad checksums, 0 duplicates\n"), consumed.toString());
+        for (int p = 0; p < producers; p++)
+        {
+            assertTrue(consumed.stdout().contains("producer 'over-" + p + "': " + eventsEach + " events, sequence 0.." +
+                (eventsEach - 1) + ", none missing\n"), consumed.toString());
+        }
+        final String report = "peak anonymous resident memory (MiB): server " + peaks[0] + ", consumer " + peaks[1] +
+            ", producers " + peaks[2] + " and " + peaks[3] + "; " + (producers * eventsEach / 4) + " MiB offered";
+        System.out.println(report);
+        for (final long peak : peaks)
+        {
+            assertTrue(peak > 0 && peak < MEMORY_BOUND_MIB, report + ", bound " + MEMORY_BOUND_MIB + " MiB each");
+        }
     }
 
     @Test

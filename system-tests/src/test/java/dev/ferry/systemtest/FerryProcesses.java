@@ -35,6 +35,7 @@ final class FerryProcesses implements AutoCloseable
 
     private final Path root;
     private final Map<String, String> systemProperties = new LinkedHashMap<>();
+    private final List<String> jvmFlags = new ArrayList<>();
     private final List<ChildJvm> children = new ArrayList<>();
     private Duration runTimeout = RUN_TIMEOUT;
 
@@ -54,6 +55,16 @@ final class FerryProcesses implements AutoCloseable
     FerryProcesses systemProperty(final String key, final String value)
     {
         systemProperties.put(key, value);
+        return this;
+    }
+
+    /**
+     * @param flags JVM flags every process started from now on gets, e.g. {@code -Xmx128m}.
+     * @return this.
+     */
+    FerryProcesses jvmFlags(final String... flags)
+    {
+        jvmFlags.addAll(List.of(flags));
         return this;
     }
 
@@ -136,6 +147,7 @@ final class FerryProcesses implements AutoCloseable
             .systemProperty("ferry.dir", root.toString())
             .args(args);
         systemProperties.forEach(builder::systemProperty);
+        builder.jvmFlags(jvmFlags.toArray(new String[0]));
         final ChildJvm child = builder.start();
         children.add(child);
         return child;
