@@ -13,6 +13,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -29,14 +30,19 @@ import java.nio.file.Paths;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * What storing one event in a {@link PartitionLog} costs: append 64 bytes of metadata, fill 4 KiB of
- * data (as a pull would), commit. In {@code memory} mode, and durable with {@link FsyncPolicy#NONE}
- * (marking records committed, no force) and {@link FsyncPolicy#BATCH} (two forces of the record per
- * commit: the device's write latency, so this is the worst case of committing event by event).
+ * data (as a pull would), commit; committed one by one ({@link #appendFillCommit}) or, as the server
+ * commits a producer's batch, {@value #BATCH_EVENTS} at a time ({@link #appendFillCommitBatch}, scored
+ * per event). In {@code memory} mode, and durable with {@link FsyncPolicy#NONE} (marking records
+ * committed, no force) and {@link FsyncPolicy#BATCH} (two forces per commit: the device's write
+ * latency, which a batch shares among its events). Segments are made ahead on a preparer thread, as
+ * the server makes them.
  * <p>
  * The memory-mode log lives under Ferry's shared-memory root; the durable ones under
  * {@code -Dferry.bench.logDir} (default {@code java.io.tmpdir}), which should be on the file system a
@@ -60,6 +66,7 @@ public class PartitionLogBenchmark
     private static final int DATA_BYTES = 4096;
     private static final int SEGMENT_BYTES = 64 << 20;
     private static final long MAX_BYTES = 256L << 20;
+    static final int BATCH_EVENTS = 64;
 
     @Param({ "memory", "durable-NONE", "durable-BATCH" })
     String mode;
@@ -69,6 +76,7 @@ public class PartitionLogBenchmark
     private final UnsafeBuffer destination = new UnsafeBuffer(0, 0);
     private Path directory;
     private PartitionLog log;
+    private ExecutorService preparer;
     private long timestamp;
 
     /**
@@ -96,6 +104,12 @@ public class PartitionLogBenchmark
             throw new UncheckedIOException("cannot create " + parent + " for the benchmark's log", ex);
         }
         directory = parent.resolve("ferry-bench-log-" + ProcessHandle.current().pid() + "-" + mode);
+        preparer = Executors.newSingleThreadExecutor((task) ->
+        {
+            final Thread thread = new Thread(task, "bench-log-preparer");
+            thread.setDaemon(true);
+            return thread;
+        });
         openLog();
 
         final long eventId = appendCommit();
@@ -120,6 +134,7 @@ public class PartitionLogBenchmark
     public void tearDown()
     {
         closeLog();
+        preparer.shutdownNow();
     }
 
     /**
@@ -133,7 +148,32 @@ public class PartitionLogBenchmark
         return appendCommit();
     }
 
+    /**
+     * Append and fill {@value #BATCH_EVENTS} events, then commit them together.
+     *
+     * @return the last one's id, so the work cannot be optimised away.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH_EVENTS)
+    public long appendFillCommitBatch()
+    {
+        long eventId = 0;
+        for (int i = 0; i < BATCH_EVENTS; i++)
+        {
+            eventId = appendFill();
+        }
+        log.commit(eventId);
+        return eventId;
+    }
+
     private long appendCommit()
+    {
+        final long eventId = appendFill();
+        log.commit(eventId);
+        return eventId;
+    }
+
+    private long appendFill()
     {
         long eventId;
         try
@@ -143,6 +183,7 @@ public class PartitionLogBenchmark
         catch (final LogFullException ex)
         {
             closeLog();
+            System.gc(); // a closed log's mappings go only with the garbage collector: let them go now
             openLog();
             eventId = log.append(metadata, 0, METADATA_BYTES, DATA_BYTES, ++timestamp);
         }
@@ -150,7 +191,6 @@ public class PartitionLogBenchmark
         final DataView view = log.dataDestination(eventId);
         destination.wrap(view.segmentAddress(0), DATA_BYTES);
         destination.putBytes(0, data);
-        log.commit(eventId);
 
         return eventId;
     }
@@ -163,7 +203,8 @@ public class PartitionLogBenchmark
             .durable(durable)
             .fsyncPolicy(durable ? FsyncPolicy.valueOf(mode.substring("durable-".length())) : FsyncPolicy.BATCH)
             .segmentBytes(SEGMENT_BYTES)
-            .maxBytes(MAX_BYTES));
+            .maxBytes(MAX_BYTES)
+            .segmentPreparer(preparer));
     }
 
     private void closeLog()

@@ -2,9 +2,9 @@ package dev.ferry.shm;
 
 import dev.ferry.FerryException;
 import dev.ferry.buffer.Sizes;
-import org.agrona.IoUtil;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -16,10 +16,19 @@ import java.nio.file.Path;
  * <p>
  * Every page is written when the file is created, so a full tmpfs fails here with a clear error
  * instead of killing the process with SIGBUS on the first write into a page that cannot be backed.
- * Whoever creates a mapping owns it and decides when to unmap it.
+ * The zeros go out in writes of {@value #ZEROS_BYTES} bytes from one direct buffer: with Agrona's
+ * {@code IoUtil.fill} (4 KiB heap blocks, each copied to a temporary direct buffer) a 64 MiB log
+ * segment took the preparer longer to make than the server took to fill one with 4 KiB events
+ * ({@code PartitionLogBenchmark}). The mapping is then loaded ({@link MappedByteBuffer#load()} touches
+ * every page), so the page faults of a fresh mapping are taken here, on whichever thread creates the
+ * file (the log's preparer), and not one by one by the I/O agent that writes into it. Whoever creates
+ * a mapping owns it and decides when to unmap it.
  */
 public final class MappedFiles
 {
+    static final int ZEROS_BYTES = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZEROS_BYTES).asReadOnlyBuffer();
+
     private MappedFiles()
     {
     }
@@ -54,8 +63,10 @@ public final class MappedFiles
             {
                 try
                 {
-                    IoUtil.fill(channel, 0, length, (byte)0);
-                    return channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+                    writeZeros(channel, length);
+                    final MappedByteBuffer mapping = channel.map(FileChannel.MapMode.READ_WRITE, 0, length);
+                    mapping.load();
+                    return mapping;
                 }
                 catch (final IOException | RuntimeException ex)
                 {
@@ -69,6 +80,20 @@ public final class MappedFiles
             throw new FerryException(
                 "cannot create a " + Sizes.format(length) + " " + what + " at " + file + ": " + ex + "; check free " +
                 "space and permissions there, or " + toNeedLess, ex);
+        }
+    }
+
+    private static void writeZeros(final FileChannel channel, final int length) throws IOException
+    {
+        final ByteBuffer zeros = ZEROS.duplicate(); // a position and limit of its own: callers run on any thread
+        long position = 0;
+        while (position < length)
+        {
+            zeros.clear().limit((int)Math.min(ZEROS_BYTES, length - position));
+            while (zeros.hasRemaining())
+            {
+                position += channel.write(zeros, position);
+            }
         }
     }
 
