@@ -365,6 +365,7 @@ public final class ChildJvm implements AutoCloseable
     public static final class Builder
     {
         private final Class<?> mainClass;
+        private final List<String> launcher = new ArrayList<>();
         private final List<String> args = new ArrayList<>();
         private final List<String> jvmFlags = new ArrayList<>();
         private final Map<String, String> systemProperties = new LinkedHashMap<>();
@@ -383,6 +384,22 @@ public final class ChildJvm implements AutoCloseable
         public Builder name(final String name)
         {
             this.name = name;
+            return this;
+        }
+
+        /**
+         * Start the child through another program that runs the {@code java} command it is given, as
+         * {@code ip netns exec <namespace>} does to put the child in a network namespace. The program
+         * should exec {@code java} in its own process (as {@code ip netns exec} does) rather than fork
+         * it, so that {@link ChildJvm#pid()} and {@link ChildJvm#kill()} reach the JVM itself.
+         *
+         * @param prefix the program and its arguments, put before the {@code java} command; default none.
+         * @return this.
+         */
+        public Builder launcher(final String... prefix)
+        {
+            launcher.clear();
+            launcher.addAll(Arrays.asList(prefix));
             return this;
         }
 
@@ -422,7 +439,7 @@ public final class ChildJvm implements AutoCloseable
          */
         public List<String> command()
         {
-            final List<String> command = new ArrayList<>();
+            final List<String> command = new ArrayList<>(launcher);
             command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             final String buildFlags = System.getProperty(JVM_FLAGS_PROP_NAME, "").trim();
             if (!buildFlags.isEmpty())
