@@ -52,6 +52,7 @@ public final class AeronMessageTransport implements MessageTransport
     public static final int STREAM_ID = 0x0FE1;
 
     private static final Logger LOGGER = LoggerFactory.getLogger(AeronMessageTransport.class);
+    private static final long REPEATED_ERROR_INTERVAL_S = 5;
 
     private final Context ctx;
     private final OwnedDirectory ownedDirectory;
@@ -437,11 +438,18 @@ public final class AeronMessageTransport implements MessageTransport
     private static ErrorHandler driverErrorHandler(final Path aeronDirectory)
     {
         // Errors caused by a request (a port in use, a host that does not resolve) also reach the
-        // requester, as a FerryException: the log gets one line, the stack trace only at debug.
+        // requester, as a FerryException: the log gets one line, the stack trace only at debug. An
+        // error that repeats (a send to a peer whose network is down fails on every try) is logged
+        // once per interval, with a count of those held back.
+        final RepeatedErrors repeated = new RepeatedErrors(TimeUnit.SECONDS.toNanos(REPEATED_ERROR_INTERVAL_S));
         return (throwable) ->
         {
-            LOGGER.warn("the embedded Aeron media driver in {} reported: {}", aeronDirectory, throwable.toString());
-            LOGGER.debug("stack trace of the media driver's error", throwable);
+            final String line = repeated.admit(throwable.toString(), System.nanoTime());
+            if (null != line)
+            {
+                LOGGER.warn("the embedded Aeron media driver in {} reported: {}", aeronDirectory, line);
+                LOGGER.debug("stack trace of the media driver's error", throwable);
+            }
         };
     }
 
