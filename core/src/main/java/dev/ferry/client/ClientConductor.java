@@ -209,6 +209,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private FerryException lost;
     private volatile Health health = Health.CONNECTING;
     private long connectionId;
+    private long storageId;
     private int serverReplySessionId;
     private long hungrySinceNs;
     private int reconnectAttempts;
@@ -307,7 +308,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             lost = new FerryException(
                 "could not reconnect to the Ferry server at " + context.server() + " within " +
                 context.reconnectTimeout().toMillis() + " ms (the client's reconnectTimeout); events not yet " +
-                "acknowledged were not stored");
+                "acknowledged may or may not have been stored");
             LOGGER.warn(lost.getMessage());
             failEverything(lost);
             return 1;
@@ -416,13 +417,25 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         {
             batch.producer.sendBatch(batch);
         }
+        if (Health.HAPPY != health)
+        {
+            return; // lost again while restoring: the next connection restores it all again
+        }
         for (final ProducerState producer : producers.values())
         {
             producer.producer.connectionRestored();
         }
         for (final ParkedRequest parked : parkedRequests)
         {
-            parked.request.send(this, parked.correlationId);
+            final CompletableFuture<Object> future = requests.get(parked.correlationId);
+            if (null == future || future.isDone())
+            {
+                requests.remove(parked.correlationId); // its caller gave up waiting
+            }
+            else
+            {
+                parked.request.send(this, parked.correlationId);
+            }
         }
         parkedRequests.clear();
     }
@@ -456,7 +469,12 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final long deadlineNs = System.nanoTime() + GOODBYE_TIMEOUT_NS;
         while (!goodbyeReceived && Health.HAPPY == health && System.nanoTime() - deadlineNs < 0)
         {
-            final int work = messages.doWork() + server.flush() + replies.poll(messageHandler, 64);
+            int work = messages.doWork();
+            if (Health.HAPPY != health)
+            {
+                break; // the connection went meanwhile
+            }
+            work += server.flush() + replies.poll(messageHandler, 64);
             if (0 == work)
             {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
@@ -698,7 +716,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 onTopicList(frame.topicList());
                 break;
             case RegionAnnouncementDecoder.TEMPLATE_ID:
-                onRegionAnnouncement(frame.regionAnnouncement());
+                if (sessionId == serverReplySessionId) // an earlier server's region ids mean other files
+                {
+                    onRegionAnnouncement(frame.regionAnnouncement());
+                }
                 break;
             case BatchAckDecoder.TEMPLATE_ID:
                 onBatchAck(frame.batchAck());
@@ -720,9 +741,11 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final long serverId = reply.serverId();
         final long pid = reply.pid();
         final long repliedConnectionId = reply.connectionId();
+        final long repliedStorageId = reply.storageId();
         final String bootId = reply.bootId();
         final String serverTransports = reply.bulkTransports();
-        if (repliedConnectionId != connectionId || (Health.CONNECTING != health && Health.HUNGRY != health))
+        if (repliedConnectionId != connectionId || null == server ||
+            (Health.CONNECTING != health && Health.HUNGRY != health))
         {
             return; // the answer to an abandoned attempt, or a repeat
         }
@@ -749,9 +772,21 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         serverReplySessionId = sessionId;
         if (connected.isDone())
         {
+            if (repliedStorageId != storageId)
+            {
+                lost = new FerryException(
+                    "reconnected to the Ferry server at " + context.server() + ", but it no longer holds this client's " +
+                    "topics (it was restarted in memory mode, or on another data directory): the " + batches.size() +
+                    " batches pushed and not acknowledged are lost with it, and topic ids name other topics now; " +
+                    "connect a new client and open the topics again");
+                LOGGER.error(lost.getMessage());
+                failEverything(lost);
+                return;
+            }
             connectionRestored(peer, chosen);
             return;
         }
+        storageId = repliedStorageId;
         bulk = chosen;
         serverPeer = peer;
         LOGGER.info("session with the Ferry server at {} (pid {}) uses bulk transport {} (server has [{}], " +
@@ -767,6 +802,14 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         if (!connected.isDone())
         {
             connected.completeExceptionally(new FerryException(message)); // the server refused the hello
+            return;
+        }
+        if (Health.HUNGRY == health && correlationId == connectionId && sessionId != serverReplySessionId)
+        {
+            // the server's answer to this attempt's hello, on the new connection's reply stream: a refusal
+            lost = new FerryException("the Ferry server at " + context.server() + " refused to reconnect: " + message);
+            LOGGER.error(lost.getMessage());
+            failEverything(lost);
             return;
         }
         if (sessionId != serverReplySessionId)
@@ -1148,13 +1191,13 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
 
         void complete(final long firstEventId, final int count)
         {
-            producer.inFlight[partition]--;
             if (count != events.length)
             {
                 fail(new FerryException(
                     "the server acknowledged " + count + " events of a batch of " + events.length + "; protocol error"));
                 return;
             }
+            producer.inFlight[partition]--;
             for (int i = 0; i < events.length; i++)
             {
                 final PendingEvent event = events[i];

@@ -49,9 +49,17 @@ public final class Consumer implements AutoCloseable
         }
 
         final Consumer consumer = new Consumer(topic, options, partitions);
-        topic.ferry().await(
-            topic.ferry().conductor().request((c, correlationId) -> c.subscribe(consumer, correlationId)),
-            "subscribe consumer '" + options.name() + "' to topic '" + topic.name() + "'");
+        try
+        {
+            topic.ferry().await(
+                topic.ferry().conductor().request((c, correlationId) -> c.subscribe(consumer, correlationId)),
+                "subscribe consumer '" + options.name() + "' to topic '" + topic.name() + "'");
+        }
+        catch (final RuntimeException ex)
+        {
+            consumer.close(); // nobody else can: the agent must not keep it, nor subscribe it again on a reconnection
+            throw ex;
+        }
         return consumer;
     }
 

@@ -221,9 +221,11 @@ public final class Ferry implements AutoCloseable
         }
         catch (final TimeoutException ex)
         {
-            throw new FerryException(
+            final FerryException timedOut = new FerryException(
                 "the Ferry server at " + context.server() + " did not answer within " +
                 context.requestTimeout().toMillis() + " ms to: " + what + "; is it still running?");
+            future.completeExceptionally(timedOut); // a request still waiting to be sent is then dropped
+            throw timedOut;
         }
         catch (final ExecutionException ex)
         {

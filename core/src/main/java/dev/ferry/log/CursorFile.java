@@ -1,6 +1,7 @@
 package dev.ferry.log;
 
 import dev.ferry.FerryException;
+import dev.ferry.shm.DurableDirectory;
 import dev.ferry.shm.MappedFiles;
 import org.agrona.IoUtil;
 import org.agrona.collections.Object2IntHashMap;
@@ -146,7 +147,7 @@ final class CursorFile
             if (FsyncPolicy.NONE != fsyncPolicy)
             {
                 mapping.force();
-                LogFiles.forceDirectory(directory);
+                DurableDirectory.forceDirectory(directory);
             }
             return cursors;
         }

@@ -112,23 +112,4 @@ final class LogFiles
             throw new FerryException("cannot force " + file + " to its device: " + ex, ex);
         }
     }
-
-    /**
-     * Force a directory's entries to the device, so that files created or deleted in it stay so after
-     * a power loss.
-     *
-     * @param directory to force.
-     * @throws FerryException naming the directory if it cannot be forced.
-     */
-    static void forceDirectory(final Path directory)
-    {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-        catch (final IOException ex)
-        {
-            throw new FerryException("cannot force the directory " + directory + " to its device: " + ex, ex);
-        }
-    }
 }

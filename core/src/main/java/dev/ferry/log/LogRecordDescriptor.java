@@ -26,7 +26,7 @@ import java.nio.ByteOrder;
  *  +---------------------------------------------------------------+
  *  |                     Flags (bit 0: COMMITTED)                  | 32
  *  +---------------------------------------------------------------+
- *  |                       Reserved (zero)                         | 36
+ *  |               Commit Run (first record of a commit)           | 36
  *  +---------------------------------------------------------------+
  *  |                     Client ID (producer's)                    | 40
  *  |                                                               |
@@ -61,6 +61,11 @@ import java.nio.ByteOrder;
  * scan never takes a record whose header or metadata is still being written for a complete one.
  * <b>Flags</b> are 0 when appended; bit 0, {@link #COMMITTED_FLAG}, is set with release ordering
  * when the log commits the event, after its data is in place. A padding record is never marked.
+ * <b>Commit Run</b> is, in the first record of each commit, how many records that commit marks (itself
+ * included), written before any of them is marked; 0 in every other record. A commit's records are
+ * marked last to first, so a crash of the process while marking leaves the first unmarked; and a
+ * power loss that kept only some marks is seen by a run whose records are not all marked. Either
+ * way recovery cuts the whole commit, so a producer's batch is recovered whole or not at all.
  * <p>
  * <b>Client ID, Producer ID and Batch Sequence</b> name the producer batch the event came in, as
  * given to {@link PartitionLog#batch(long, long, long)}; a negative Batch Sequence means the event
@@ -68,7 +73,8 @@ import java.nio.ByteOrder;
  * <p>
  * An index can be rebuilt from the segments alone: walk each segment from offset 0 by Record Length,
  * skipping padding records, taking each record marked committed whose Event ID is the next one,
- * until a Record Length of 0 or a record that is not so.
+ * until a Record Length of 0 or a record that is not so; then drop the last commit run if it is
+ * incomplete.
  */
 public final class LogRecordDescriptor
 {
@@ -106,6 +112,11 @@ public final class LogRecordDescriptor
      * Offset of the record's flags (int): {@link #COMMITTED_FLAG}.
      */
     public static final int FLAGS_OFFSET = 32;
+
+    /**
+     * Offset of the commit run (int): in the first record of a commit, the records it marks; else 0.
+     */
+    public static final int COMMIT_RUN_OFFSET = 36;
 
     /**
      * Offset of the id of the client whose producer sent the event (long).
@@ -221,6 +232,26 @@ public final class LogRecordDescriptor
     static void committedRelease(final UnsafeBuffer buffer, final int recordOffset)
     {
         buffer.putIntRelease(recordOffset + FLAGS_OFFSET, toOrder(COMMITTED_FLAG));
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of the first record of a commit.
+     * @param records      the commit marks, this one included.
+     */
+    static void commitRun(final UnsafeBuffer buffer, final int recordOffset, final int records)
+    {
+        buffer.putInt(recordOffset + COMMIT_RUN_OFFSET, records, ORDER);
+    }
+
+    /**
+     * @param buffer       over the segment.
+     * @param recordOffset of a record.
+     * @return the records of the commit it starts, or 0 if it starts none.
+     */
+    static int commitRun(final UnsafeBuffer buffer, final int recordOffset)
+    {
+        return buffer.getInt(recordOffset + COMMIT_RUN_OFFSET, ORDER);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.ferry.FerryException;
 import dev.ferry.buffer.Sizes;
 import dev.ferry.bulk.Region;
 import dev.ferry.event.DataView;
+import dev.ferry.shm.DurableDirectory;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.ArrayUtil;
 import org.agrona.collections.IntArrayList;
@@ -189,7 +190,7 @@ public final class PartitionLog implements AutoCloseable
         {
             if (createdDirectory && FsyncPolicy.NONE != forcePolicy)
             {
-                LogFiles.forceDirectory(directory.getParent());
+                DurableDirectory.forceDirectory(directory.getParent());
             }
             recover();
             this.cursors = null;
@@ -420,18 +421,25 @@ public final class PartitionLog implements AutoCloseable
             return;
         }
 
+        final long firstPosition = positions.getLong((int)committedEnd);
+        LogRecordDescriptor.commitRun(
+            segments.get((int)(firstPosition >>> 32)).buffer(), (int)firstPosition, (int)(eventId + 1 - committedEnd));
         final long endPosition = FsyncPolicy.NONE == forcePolicy ? 0 : endPosition(eventId);
         if (FsyncPolicy.BATCH == forcePolicy)
         {
             forceRange(forcedPosition, endPosition); // the data on the device before any mark saying it is
         }
 
+        for (long id = eventId; id >= committedEnd; id--) // last to first: see LogRecordDescriptor's commit run
+        {
+            final long position = positions.getLong((int)id);
+            LogRecordDescriptor.committedRelease(segments.get((int)(position >>> 32)).buffer(), (int)position);
+        }
         for (long id = committedEnd; id <= eventId; id++)
         {
             final long position = positions.getLong((int)id);
             final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
             final int recordOffset = (int)position;
-            LogRecordDescriptor.committedRelease(buffer, recordOffset);
             batches.onCommitted(
                 id,
                 LogRecordDescriptor.clientId(buffer, recordOffset),
@@ -758,7 +766,7 @@ public final class PartitionLog implements AutoCloseable
             if (FsyncPolicy.NONE != forcePolicy)
             {
                 LogFiles.forceFile(segment.file());
-                LogFiles.forceDirectory(directory);
+                DurableDirectory.forceDirectory(directory);
             }
             segmentListener.accept(segment);
         }
@@ -884,6 +892,8 @@ public final class PartitionLog implements AutoCloseable
         int endSegment = 0;
         int endOffset = 0;
         String reason = null;
+        int runStart = 0;
+        int runRecords = 0;
         while (endSegment < indexes.length && indexes[endSegment] == endSegment)
         {
             final Path file = directory.resolve(LogSegment.FILE_PREFIX + endSegment);
@@ -912,12 +922,13 @@ public final class PartitionLog implements AutoCloseable
                 final long eventId = LogRecordDescriptor.eventId(buffer, endOffset);
                 if (LogRecordDescriptor.PADDING_EVENT_ID != eventId)
                 {
+                    final int run = LogRecordDescriptor.commitRun(buffer, endOffset);
+                    if (run > 0)
+                    {
+                        runStart = positions.size();
+                        runRecords = run;
+                    }
                     positions.addLong(((long)endSegment << 32) | endOffset);
-                    batches.onCommitted(
-                        eventId,
-                        LogRecordDescriptor.clientId(buffer, endOffset),
-                        LogRecordDescriptor.producerId(buffer, endOffset),
-                        LogRecordDescriptor.batchSeq(buffer, endOffset));
                 }
                 endOffset += recordLength;
             }
@@ -927,6 +938,35 @@ public final class PartitionLog implements AutoCloseable
                 break;
             }
             endSegment++;
+        }
+
+        if (positions.size() < runStart + runRecords)
+        {
+            // the last commit is not whole: cut from its first record, and whatever follows it
+            reason = "a commit of " + runRecords + " events kept only " + (positions.size() - runStart) +
+                " of its marks (a power loss while it was forced)";
+            final long first = positions.getLong(runStart);
+            endSegment = (int)(first >>> 32);
+            endOffset = (int)first;
+            while (positions.size() > runStart)
+            {
+                positions.removeAt(positions.size() - 1);
+            }
+            while (segments.size() > endSegment + 1)
+            {
+                segments.remove(segments.size() - 1);
+            }
+        }
+        for (int id = 0, size = positions.size(); id < size; id++)
+        {
+            final long position = positions.getLong(id);
+            final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
+            final int recordOffset = (int)position;
+            batches.onCommitted(
+                id,
+                LogRecordDescriptor.clientId(buffer, recordOffset),
+                LogRecordDescriptor.producerId(buffer, recordOffset),
+                LogRecordDescriptor.batchSeq(buffer, recordOffset));
         }
 
         int cutRecords = 0;
@@ -984,7 +1024,7 @@ public final class PartitionLog implements AutoCloseable
             }
             if (deletedFiles > 0)
             {
-                LogFiles.forceDirectory(directory);
+                DurableDirectory.forceDirectory(directory);
             }
         }
 

@@ -65,6 +65,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -119,6 +120,7 @@ final class ServerConductor implements Agent, ConnectionListener
     private final DurableDirectory durable;
     private final Path topicsDirectory;
     private final boolean syncOnInterval;
+    private final long storageId;
     private final Inbound inbound;
     private final AtomicLong pausesForRoom = new AtomicLong();
     private final long serverId;
@@ -168,11 +170,20 @@ final class ServerConductor implements Agent, ConnectionListener
         this.durable = durable;
         this.topicsDirectory = (null == durable ? directory.path() : durable.path()).resolve("topics");
         this.syncOnInterval = null != durable && FsyncPolicy.INTERVAL == context.fsyncPolicy();
-        if (null != durable)
+        this.storageId = null == durable ? new SecureRandom().nextLong() : durable.storageId();
+        try
         {
-            recoverTopics();
+            if (null != durable)
+            {
+                recoverTopics();
+            }
+            this.inbound = messages.listen(context.endpoint(), this);
         }
-        this.inbound = messages.listen(context.endpoint(), this);
+        catch (final RuntimeException ex)
+        {
+            closeLogs(); // the caller closes the rest
+            throw ex;
+        }
     }
 
     public String roleName()
@@ -199,7 +210,7 @@ final class ServerConductor implements Agent, ConnectionListener
             final long nowNs = System.nanoTime();
             for (int i = 0, size = partitions.size(); i < size; i++)
             {
-                work += partitions.get(i).log.sync(nowNs);
+                work += partitions.get(i).sync(nowNs);
             }
         }
         work += deliver();
@@ -226,13 +237,18 @@ final class ServerConductor implements Agent, ConnectionListener
             CloseHelper.quietClose(refusal.link);
         }
         refusals.clear();
+        closeLogs();
+        CloseHelper.quietCloseAll(inbound, bulk, messages, durable, directory);
+        IoAgentThreads.clearCurrentThread();
+    }
+
+    private void closeLogs()
+    {
         for (final ServerPartition partition : partitions)
         {
             CloseHelper.quietClose(partition.log);
         }
         segmentPreparer.shutdownNow();
-        CloseHelper.quietCloseAll(inbound, bulk, messages, durable, directory);
-        IoAgentThreads.clearCurrentThread();
     }
 
     String address()
@@ -381,7 +397,7 @@ final class ServerConductor implements Agent, ConnectionListener
         catch (final BulkTransportException ex)
         {
             LOGGER.warn("refusing client '{}' (pid {}): {}", clientName, pid, ex.getMessage());
-            refuse(link, clientId, ex.getMessage());
+            refuse(link, clientId, connectionId, ex.getMessage());
             return;
         }
 
@@ -403,6 +419,7 @@ final class ServerConductor implements Agent, ConnectionListener
             .serverId(serverId)
             .pid(ProcessHandle.current().pid())
             .connectionId(connectionId)
+            .storageId(storageId)
             .bootId(HostIdentity.bootId())
             .bulkTransports(bulk.advertisement());
         send(session, helloReplyEncoder.encodedLength());
@@ -412,11 +429,11 @@ final class ServerConductor implements Agent, ConnectionListener
      * Answer a hello that cannot become a session with an Error frame, sent once the client's reply
      * channel connects; the link is closed when the frame is out or after a linger, whichever is first.
      */
-    private void refuse(final PeerLink link, final long clientId, final String message)
+    private void refuse(final PeerLink link, final long clientId, final long connectionId, final String message)
     {
         errorEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
             .clientId(clientId)
-            .correlationId(0)
+            .correlationId(connectionId)
             .code(ErrorCode.BULK_TRANSPORT)
             .message(message);
         try
@@ -502,40 +519,60 @@ final class ServerConductor implements Agent, ConnectionListener
      */
     private ServerTopic createTopic(final int topicId, final String name, final int partitionCount, final boolean recovering)
     {
+        lastTopicId = Math.max(lastTopicId, topicId); // never given again, even if this creation fails
         final ServerPartition[] topicPartitions = new ServerPartition[partitionCount];
         final ServerTopic topic = new ServerTopic(topicId, name, topicPartitions);
         final Path topicDir = topicsDirectory.resolve(name);
         try
         {
+            final boolean newTopicsDirectory = !Files.isDirectory(topicsDirectory);
             Files.createDirectories(topicDir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             if (null != durable && !recovering)
             {
                 writeTopicFile(topicDir, topicId, partitionCount);
+                DurableDirectory.forceDirectory(topicsDirectory);
+                if (newTopicsDirectory)
+                {
+                    DurableDirectory.forceDirectory(durable.path());
+                }
             }
         }
         catch (final IOException ex)
         {
             throw new FerryException("cannot create the directory of topic '" + name + "' at " + topicDir + ": " + ex, ex);
         }
-        for (int p = 0; p < partitionCount; p++)
+        try
         {
-            final PartitionLog log = new PartitionLog(
-                new PartitionLog.Context()
-                    .directory(topicDir.resolve(Integer.toString(p)))
-                    .segmentBytes(context.logSegmentBytes())
-                    .maxBytes(context.logMaxBytes())
-                    .durable(null != durable)
-                    .fsyncPolicy(context.fsyncPolicy())
-                    .fsyncIntervalNs(context.fsyncInterval().toNanos())
-                    .segmentListener(this::onLogSegment)
-                    .segmentPreparer(segmentPreparer));
-            topicPartitions[p] = new ServerPartition(this, topic, p, log, context.maxQueuedBatchBytes());
-            partitions.add(topicPartitions[p]);
+            for (int p = 0; p < partitionCount; p++)
+            {
+                final PartitionLog log = new PartitionLog(
+                    new PartitionLog.Context()
+                        .directory(topicDir.resolve(Integer.toString(p)))
+                        .segmentBytes(context.logSegmentBytes())
+                        .maxBytes(context.logMaxBytes())
+                        .durable(null != durable)
+                        .fsyncPolicy(context.fsyncPolicy())
+                        .fsyncIntervalNs(context.fsyncInterval().toNanos())
+                        .segmentListener(this::onLogSegment)
+                        .segmentPreparer(segmentPreparer));
+                topicPartitions[p] = new ServerPartition(this, topic, p, log, context.maxQueuedBatchBytes());
+            }
         }
+        catch (final RuntimeException ex)
+        {
+            for (final ServerPartition opened : topicPartitions)
+            {
+                if (null != opened)
+                {
+                    CloseHelper.quietClose(opened.log);
+                }
+            }
+            throw ex;
+        }
+        partitions.addAll(List.of(topicPartitions));
         topicsById.put(topicId, topic);
         topicsByName.put(name, topic);
         topics.add(topic);
-        lastTopicId = Math.max(lastTopicId, topicId);
         LOGGER.info("{} topic '{}' with {} partitions{}", recovering ? "recovered" : "created", name, partitionCount,
             recovering ? ", " + topic.events() + " events" : "");
 
@@ -559,6 +596,7 @@ final class ServerConductor implements Agent, ConnectionListener
             channel.force(true);
         }
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableDirectory.forceDirectory(topicDir);
     }
 
     /**
@@ -664,7 +702,7 @@ final class ServerConductor implements Agent, ConnectionListener
         announcement.getLocator(locator, 0, locator.length);
         if (!transport.equals(session.bulk.name()))
         {
-            sendError(session.clientId, regionId, ErrorCode.BULK_TRANSPORT,
+            sendError(session.clientId, 0, ErrorCode.BULK_TRANSPORT,
                 "region " + regionId + " was announced for bulk transport '" + transport + "', but this session " +
                 "uses '" + session.bulk.name() + "', chosen at hello; announce regions registered with that one");
             return;
@@ -675,7 +713,7 @@ final class ServerConductor implements Agent, ConnectionListener
         }
         catch (final BulkTransportException ex)
         {
-            sendError(session.clientId, regionId, ErrorCode.BULK_TRANSPORT, ex.getMessage());
+            sendError(session.clientId, 0, ErrorCode.BULK_TRANSPORT, ex.getMessage());
         }
     }
 
@@ -859,7 +897,7 @@ final class ServerConductor implements Agent, ConnectionListener
         final long eventId = acknowledge.eventId();
         if (subscription.indexOf(partition) < 0)
         {
-            sendError(session.clientId, eventId, ErrorCode.UNKNOWN_PARTITION,
+            sendError(session.clientId, 0, ErrorCode.UNKNOWN_PARTITION,
                 "consumer '" + subscription.consumerName + "' does not read partition " + partition);
             return;
         }
@@ -870,7 +908,14 @@ final class ServerConductor implements Agent, ConnectionListener
         }
         catch (final IllegalArgumentException ex)
         {
-            sendError(session.clientId, eventId, ErrorCode.GENERIC, ex.getMessage());
+            sendError(session.clientId, 0, ErrorCode.GENERIC, ex.getMessage());
+        }
+        catch (final RuntimeException ex) // the cursor could not be stored (durable mode: the disk failed)
+        {
+            LOGGER.error("cannot store the cursor of consumer '{}' in topic '{}' partition {}: {}",
+                subscription.consumerName, subscription.topic.name, partition, ex.toString());
+            sendError(session.clientId, 0, ErrorCode.GENERIC, "the server could not store the acknowledgement of " +
+                "event " + eventId + " of partition " + partition + ": " + ex.getMessage());
         }
     }
 

@@ -16,6 +16,10 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.IntArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * One partition of a topic: its log and the producers' batches waiting to be stored in it.
@@ -43,6 +47,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class ServerPartition implements PullHandler
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ServerPartition.class);
+    private static final long SYNC_FAILURE_REPORT_NS = TimeUnit.SECONDS.toNanos(10);
+
     final ServerTopic topic;
     final int partition;
     final PartitionLog log;
@@ -66,6 +73,7 @@ final class ServerPartition implements PullHandler
     private int storingCount;
     private int pullsOutstanding;
     private FerryException storingFailure;
+    private long lastSyncFailureNs;
 
     ServerPartition(
         final ServerConductor conductor,
@@ -210,6 +218,30 @@ final class ServerPartition implements PullHandler
         return true;
     }
 
+    /**
+     * Force the log to disk if its interval policy says it is time.
+     *
+     * @return work done.
+     */
+    int sync(final long nowNs)
+    {
+        try
+        {
+            return log.sync(nowNs);
+        }
+        catch (final RuntimeException ex)
+        {
+            final long reportNs = nowNs - lastSyncFailureNs;
+            if (0 == lastSyncFailureNs || reportNs > SYNC_FAILURE_REPORT_NS)
+            {
+                lastSyncFailureNs = nowNs;
+                LOGGER.error("cannot force topic '{}' partition {} to disk; what it stored is in the page cache " +
+                    "and survives a crash of this process, not a power loss: {}", topic.name, partition, ex.toString());
+            }
+            return 0;
+        }
+    }
+
     public void onPullComplete(final long correlationId)
     {
         pullsOutstanding--;
@@ -252,7 +284,18 @@ final class ServerPartition implements PullHandler
 
         if (storingCount > 0)
         {
-            log.commit(storingFirstEventId + storingCount - 1);
+            try
+            {
+                log.commit(storingFirstEventId + storingCount - 1);
+            }
+            catch (final RuntimeException ex) // durable mode: the disk refused to force the batch
+            {
+                log.rollback();
+                conductor.sendError(storingClientId, storingBatchSeq, ErrorCode.GENERIC,
+                    "batch " + storingBatchSeq + " for topic '" + topic.name + "' partition " + partition +
+                    " was not stored: the server could not force it to disk: " + ex.getMessage());
+                return;
+            }
         }
         conductor.sendBatchAck(
             storingClientId, storingProducerId, storingBatchSeq, topic.topicId, partition, storingFirstEventId, storingCount);

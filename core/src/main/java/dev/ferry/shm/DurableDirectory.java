@@ -3,16 +3,21 @@ package dev.ferry.shm;
 import dev.ferry.FerryException;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.regex.Pattern;
 
 /**
  * A durable server's data directory on disk: its partition logs outlive the process, and peers on the
@@ -25,9 +30,11 @@ import java.nio.file.attribute.PosixFilePermissions;
  * <b>Trust.</b> The shared-memory transport maps a peer's file only where the peer cannot lead it to
  * a file it should not read (see {@link dev.ferry.bulk.shm.ShmBulkTransport}). A data directory is
  * such a place once it holds the marker {@value #MARKER_FILE_NAME}: {@link #trustedRootOf(Path)}
- * accepts a file under a directory whose marker is a regular file and which, with the marker, belongs
- * to this process's user and is writable by no one else. Another user cannot make such a marker, so
- * cannot point this process at its user's files; its own user can read them anyway.
+ * accepts only a log segment file where a durable server keeps them,
+ * {@code DIR/topics/<topic>/<partition>/seg-<n>}, in a directory whose marker is a regular file and
+ * which, with the marker, belongs to this process's user and is writable by no one else. Another
+ * user cannot make such a marker, and no other file of this user lies in that shape, so a peer
+ * cannot point this process at, say, a private key to pull into a topic.
  */
 public final class DurableDirectory implements AutoCloseable
 {
@@ -41,15 +48,23 @@ public final class DurableDirectory implements AutoCloseable
      */
     public static final String MARKER_FILE_NAME = "ferry-durable-root";
 
-    private static final int MAX_DEPTH = 16;
+    /**
+     * The file holding the directory's storage id, made once.
+     */
+    public static final String STORAGE_ID_FILE_NAME = "storage.id";
+
+    private static final Pattern SEGMENT_FILE = Pattern.compile("seg-[0-9]{1,9}");
+    private static final Pattern PARTITION_DIRECTORY = Pattern.compile("[0-9]{1,4}");
 
     private final Path path;
     private final FileChannel lockChannel;
+    private final long storageId;
 
-    private DurableDirectory(final Path path, final FileChannel lockChannel)
+    private DurableDirectory(final Path path, final FileChannel lockChannel, final long storageId)
     {
         this.path = path;
         this.lockChannel = lockChannel;
+        this.storageId = storageId;
     }
 
     /**
@@ -93,7 +108,7 @@ public final class DurableDirectory implements AutoCloseable
             {
                 Files.createFile(marker, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             }
-            return new DurableDirectory(path, channel);
+            return new DurableDirectory(path, channel, storageId(path));
         }
         catch (final IOException ex)
         {
@@ -106,6 +121,15 @@ public final class DurableDirectory implements AutoCloseable
             closeQuietly(channel);
             throw ex;
         }
+    }
+
+    /**
+     * @return the id the directory was given when first used, the same for every server that runs on
+     * it: a client that reconnects learns from it that the server holds the topics it knew.
+     */
+    public long storageId()
+    {
+        return storageId;
     }
 
     /**
@@ -126,21 +150,71 @@ public final class DurableDirectory implements AutoCloseable
 
     /**
      * @param file an absolute, normalised path.
-     * @return the nearest directory above the file that is a marked data directory of this user
-     * (see the class's notes on trust), or null if there is none.
+     * @return the marked data directory of this user that the file is a log segment of (see the
+     * class's notes on trust), or null if it is none.
      */
     public static Path trustedRootOf(final Path file)
     {
-        Path dir = file.getParent();
-        for (int depth = 0; null != dir && depth < MAX_DEPTH; depth++, dir = dir.getParent())
+        final int names = file.getNameCount();
+        if (names < 5 || !SEGMENT_FILE.matcher(file.getFileName().toString()).matches() ||
+            !PARTITION_DIRECTORY.matcher(file.getName(names - 2).toString()).matches() ||
+            !"topics".equals(file.getName(names - 4).toString()))
         {
-            final Path marker = dir.resolve(MARKER_FILE_NAME);
-            if (Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS))
+            return null;
+        }
+        final Path root = file.getParent().getParent().getParent().getParent();
+        final Path marker = root.resolve(MARKER_FILE_NAME);
+        return Files.isRegularFile(marker, LinkOption.NOFOLLOW_LINKS) && ownedAndClosed(marker) && ownedAndClosed(root) ?
+            root : null;
+    }
+
+    private static long storageId(final Path directory) throws IOException
+    {
+        final Path file = directory.resolve(STORAGE_ID_FILE_NAME);
+        if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS))
+        {
+            final String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
+            try
             {
-                return ownedAndClosed(marker) && ownedAndClosed(dir) ? dir : null;
+                return Long.parseUnsignedLong(text, 16);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new FerryException("the data directory's " + file + " holds '" + text + "', not a storage id; " +
+                    "restore it, or remove it if no client of the old server will reconnect");
             }
         }
-        return null;
+
+        final long id = new SecureRandom().nextLong();
+        final Path temporary = directory.resolve(STORAGE_ID_FILE_NAME + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary,
+            StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap((Long.toHexString(id) + "\n").getBytes(StandardCharsets.US_ASCII)));
+            channel.force(true);
+        }
+        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(directory);
+        return id;
+    }
+
+    /**
+     * Force a directory's entries to the device, so that files created, renamed or deleted in it stay
+     * so after a power loss.
+     *
+     * @param directory to force.
+     * @throws FerryException naming the directory if it cannot be forced.
+     */
+    public static void forceDirectory(final Path directory)
+    {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new FerryException("cannot force the directory " + directory + " to its device: " + ex, ex);
+        }
     }
 
     private static boolean ownedAndClosed(final Path path)

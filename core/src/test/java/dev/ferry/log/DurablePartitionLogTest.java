@@ -262,8 +262,8 @@ class DurablePartitionLogTest
         for (int i = 0; i < 4; i++)
         {
             appendFilled(first, i, 10, 1000);
+            first.commit(i); // one commit each: a damaged record then cuts only itself and what follows
         }
-        first.commit(3);
         first.close();
         final Path segment = root.resolve("invalid").resolve("seg-0");
 
@@ -424,14 +424,40 @@ class DurablePartitionLogTest
     }
 
     @Test
+    void aCommitIsRecoveredWholeOrNotAtAllWhateverMarksAPowerLossKept() throws IOException
+    {
+        final PartitionLog first = durable("whole");
+        appendFilled(first, 0, 10, 1000);
+        first.commit(0);
+        first.batch(7, 1, 5);
+        for (int i = 1; i <= 3; i++)
+        {
+            appendFilled(first, i, 10, 1000);
+        }
+        first.commit(3);
+        assertTrue(first.findBatch(7, 1, 5, new StoredBatch()));
+        first.close();
+
+        // the first and last marks of the three-event commit reached the disk, the middle one did not
+        final Path segment = root.resolve("whole").resolve("seg-0");
+        write(segment, 2 * 1152 + LogRecordDescriptor.FLAGS_OFFSET, new byte[4]);
+
+        final PartitionLog second = durable("whole");
+        assertEquals(1, second.committedEnd(), "none of the commit's events, not the first of them alone");
+        assertFalse(second.findBatch(7, 1, 5, new StoredBatch()), "so a producer sending it again stores it whole");
+        assertZerosFrom(raw(second.regions().get(0)), 1152);
+        assertEquals(1, appendFilled(second, 1, 10, 1000));
+    }
+
+    @Test
     void aCursorBeyondTheRecoveredEventsComesBackToThem() throws IOException
     {
         final PartitionLog first = durable("cursor-back");
         for (int i = 0; i < 10; i++)
         {
             appendFilled(first, i, 10, 1000);
+            first.commit(i);
         }
-        first.commit(9);
         first.acknowledge("analysis", 8);
         first.acknowledge("storage", 2);
         first.close();

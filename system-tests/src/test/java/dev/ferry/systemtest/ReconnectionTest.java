@@ -157,6 +157,43 @@ class ReconnectionTest
         }
     }
 
+    @Test
+    void aClientWhoseServerCameBackWithoutItsTopicsIsLostWithTheReasonNotWritingIntoOtherTopics() throws Exception
+    {
+        final List<String> changes = new CopyOnWriteArrayList<>();
+        final FerryServer.Context memoryMode =
+            new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root).transport("shm");
+        FerryServer server = FerryServer.launch(memoryMode);
+        try (Ferry ferry = connect(server, "forgotten", changes, Duration.ZERO))
+        {
+            final Topic topic = ferry.createTopic("alpha", PARTITIONS);
+            try (Producer producer = topic.producer(new ProducerOptions().name("det")))
+            {
+                push(producer, 0).get(30, TimeUnit.SECONDS);
+                server.close();
+                Conditions.await("the client sees the server gone", () -> Health.HUNGRY == ferry.health());
+                final CompletableFuture<Long> pending = push(producer, 1);
+
+                server = FerryServer.launch(memoryMode); // a new server holding nothing of the old one's
+                Conditions.await("the client finds its topics gone", () -> Health.LOST == ferry.health());
+                final ExecutionException failed =
+                    assertThrows(ExecutionException.class, () -> pending.get(10, TimeUnit.SECONDS));
+                assertTrue(failed.getCause().getMessage().contains("no longer holds this client's topics"),
+                    failed.getCause().getMessage());
+            }
+            assertEquals(List.of("CONNECTING -> HAPPY", "HAPPY -> HUNGRY", "HUNGRY -> LOST"), names(changes),
+                changes::toString);
+            try (Ferry other = connect(server, "other", new CopyOnWriteArrayList<>(), Duration.ZERO))
+            {
+                assertTrue(other.listTopics().isEmpty(), "nothing was stored on the new server");
+            }
+        }
+        finally
+        {
+            server.close();
+        }
+    }
+
     private static CompletableFuture<Long> push(final Producer producer, final int seq)
     {
         final ByteBuffer data = ByteBuffer.allocateDirect(4096);
