@@ -205,7 +205,6 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private final Long2ObjectHashMap<RegionDescriptor> registeredRegions = new Long2ObjectHashMap<>();
     private PeerInfo serverPeer;
     private BulkTransport bulk;
-    private long nextBatchSeq;
     private FerryException lost;
     private volatile Health health = Health.CONNECTING;
     private long connectionId;
@@ -776,9 +775,9 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             {
                 lost = new FerryException(
                     "reconnected to the Ferry server at " + context.server() + ", but it no longer holds this client's " +
-                    "topics (it was restarted in memory mode, or on another data directory): the " + batches.size() +
-                    " batches pushed and not acknowledged are lost with it, and topic ids name other topics now; " +
-                    "connect a new client and open the topics again");
+                    "topics (it was restarted in memory mode, or on another data directory): events pushed and not " +
+                    "acknowledged are not stored, and topic ids may name other topics now; connect a new client and " +
+                    "open the topics again");
                 LOGGER.error(lost.getMessage());
                 failEverything(lost);
                 return;
@@ -1121,7 +1120,8 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 events.pollFirst();
             }
 
-            final Batch batch = new Batch(this, ++nextBatchSeq, partition, taken.toArray(new PendingEvent[0]));
+            // from the counter of request ids too: an Error frame names either by the same field
+            final Batch batch = new Batch(this, nextId(), partition, taken.toArray(new PendingEvent[0]));
             batches.put(batch.batchSeq, batch);
             inFlight[partition]++;
             sendBatch(batch);
