@@ -435,17 +435,7 @@ public final class PartitionLog implements AutoCloseable
             final long position = positions.getLong((int)id);
             LogRecordDescriptor.committedRelease(segments.get((int)(position >>> 32)).buffer(), (int)position);
         }
-        for (long id = committedEnd; id <= eventId; id++)
-        {
-            final long position = positions.getLong((int)id);
-            final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
-            final int recordOffset = (int)position;
-            batches.onCommitted(
-                id,
-                LogRecordDescriptor.clientId(buffer, recordOffset),
-                LogRecordDescriptor.producerId(buffer, recordOffset),
-                LogRecordDescriptor.batchSeq(buffer, recordOffset));
-        }
+        rememberBatches(committedEnd, eventId + 1);
         committedEnd = eventId + 1;
         committedPosition = endPosition;
 
@@ -730,6 +720,24 @@ public final class PartitionLog implements AutoCloseable
             (closed ? ", closed" : "") + "}";
     }
 
+    /**
+     * Tell the batch index of the committed events from {@code fromId} up to, not including, {@code toId}.
+     */
+    private void rememberBatches(final long fromId, final long toId)
+    {
+        for (long id = fromId; id < toId; id++)
+        {
+            final long position = positions.getLong((int)id);
+            final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
+            final int recordOffset = (int)position;
+            batches.onCommitted(
+                id,
+                LogRecordDescriptor.clientId(buffer, recordOffset),
+                LogRecordDescriptor.producerId(buffer, recordOffset),
+                LogRecordDescriptor.batchSeq(buffer, recordOffset));
+        }
+    }
+
     private void roll()
     {
         final int index = segments.size();
@@ -957,17 +965,7 @@ public final class PartitionLog implements AutoCloseable
                 segments.remove(segments.size() - 1);
             }
         }
-        for (int id = 0, size = positions.size(); id < size; id++)
-        {
-            final long position = positions.getLong(id);
-            final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
-            final int recordOffset = (int)position;
-            batches.onCommitted(
-                id,
-                LogRecordDescriptor.clientId(buffer, recordOffset),
-                LogRecordDescriptor.producerId(buffer, recordOffset),
-                LogRecordDescriptor.batchSeq(buffer, recordOffset));
-        }
+        rememberBatches(0, positions.size());
 
         int cutRecords = 0;
         int cutBytes = 0;

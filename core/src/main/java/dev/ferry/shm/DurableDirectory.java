@@ -1,6 +1,7 @@
 package dev.ferry.shm;
 
 import dev.ferry.FerryException;
+import org.agrona.CloseHelper;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -112,13 +113,13 @@ public final class DurableDirectory implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            closeQuietly(channel);
+            CloseHelper.quietClose(channel);
             throw new FerryException(
                 "cannot open the data directory " + path + ": " + ex + "; check that its parent exists and is writable", ex);
         }
         catch (final FerryException ex)
         {
-            closeQuietly(channel);
+            CloseHelper.quietClose(channel);
             throw ex;
         }
     }
@@ -145,7 +146,7 @@ public final class DurableDirectory implements AutoCloseable
      */
     public void close()
     {
-        closeQuietly(lockChannel);
+        CloseHelper.quietClose(lockChannel);
     }
 
     /**
@@ -238,20 +239,5 @@ public final class DurableDirectory implements AutoCloseable
         return new FerryException(
             "the data directory " + path + " is in use by another running Ferry server (it holds " + LOCK_FILE_NAME +
             "); stop that server, or give this one another directory");
-    }
-
-    private static void closeQuietly(final FileChannel channel)
-    {
-        if (null != channel)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ignore)
-            {
-                // nothing more to release
-            }
-        }
     }
 }
