@@ -98,6 +98,17 @@ final class ServerCommand implements Callable<Integer>
             "producer until the queue drains: a power of two from 64KiB to 256MiB (default: ${DEFAULT-VALUE}).")
     private long maxQueuedBatchBytes;
 
+    @Option(
+        names = "--retain",
+        paramLabel = "S",
+        defaultValue = "0",
+        converter = SizeConverter.class,
+        description = "Without --durable, bytes of events each partition keeps before it reuses the memory of its " +
+            "oldest events, once every consumer that subscribed to the partition has acknowledged them; a consumer " +
+            "that subscribes later starts at the oldest event kept. From 128MiB (two log segments) to 8GiB; 0 keeps " +
+            "every event until the partition's 8GiB are full (default: ${DEFAULT-VALUE}).")
+    private long retain;
+
     @Mixin
     private TransportOption transport;
 
@@ -121,6 +132,11 @@ final class ServerCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--durable needs --dir DIR, the directory on disk to keep the partitions in");
         }
+        if (durable && 0 != retain)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--retain works without --durable only: durable partitions keep every event");
+        }
         if (fsyncInterval.isZero())
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--fsync-interval must be positive, was 0");
@@ -128,7 +144,8 @@ final class ServerCommand implements Callable<Integer>
         final FerryServer.Context context = transport.applyTo(new FerryServer.Context()).endpoint(endpoint)
             .maxQueuedBatchBytes((int)maxQueuedBatchBytes)
             .fsyncPolicy(fsync)
-            .fsyncInterval(fsyncInterval);
+            .fsyncInterval(fsyncInterval)
+            .logRetainBytes(retain);
         if (durable)
         {
             context.dataDirectory(dir.toAbsolutePath().normalize());

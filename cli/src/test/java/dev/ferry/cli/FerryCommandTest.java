@@ -139,6 +139,21 @@ class FerryCommandTest
     }
 
     @Test
+    void aRetainedSizeOutOfRangeOrWithDurablePartitionsIsRefusedNamingTheRange()
+    {
+        final CommandRun durable = CommandRun.ferry(
+            "server", "--endpoint", "127.0.0.1:0", "--durable", "--dir", "/tmp/never-made", "--retain", "1GiB");
+        assertEquals(2, durable.exitCode, durable::toString);
+        assertTrue(durable.err.contains("--retain works without --durable only: durable partitions keep every event"),
+            durable::toString);
+
+        final CommandRun small = CommandRun.ferry("server", "--endpoint", "127.0.0.1:0", "--retain", "1MiB");
+        assertTrue(0 != small.exitCode, small::toString);
+        assertTrue(small.err.contains("from two log segments (128 MiB) to the log's bound (8 GiB); was 1 MiB"),
+            small::toString);
+    }
+
+    @Test
     void aNegativeRateExitsTwo()
     {
         final CommandRun produce = CommandRun.ferry("produce", "--topic", "t", "--rate", "-1");

@@ -8,6 +8,7 @@ import dev.ferry.bulk.BulkTransport;
 import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.bulk.BulkTransportSet;
 import dev.ferry.bulk.DataDescriptor;
+import dev.ferry.bulk.InPlaceAccess;
 import dev.ferry.bulk.PeerInfo;
 import dev.ferry.bulk.PullHandler;
 import dev.ferry.bulk.Region;
@@ -1232,6 +1233,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final long length;
         byte[] metadata;
         Segment data;
+        /**
+         * The data where the server keeps it, for a consumer that reads in place; then {@link #data} is null.
+         */
+        DataView inPlace;
         boolean pulling;
         boolean pulled;
         boolean abandoned;
@@ -1396,6 +1401,21 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 {
                     continue;
                 }
+                if (consumer.options().readInPlace() && bulk instanceof InPlaceAccess access)
+                {
+                    try
+                    {
+                        event.inPlace = access.view(
+                            serverPeer, new DataDescriptor(event.regionId, event.offset, event.length), 0, event.length);
+                        event.pulled = true;
+                    }
+                    catch (final BulkTransportException ex)
+                    {
+                        pullFailed(event, ex);
+                    }
+                    started++;
+                    continue;
+                }
                 Segment segment = event.data; // kept from a failed attempt
                 if (null == segment)
                 {
@@ -1455,7 +1475,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 unacknowledged[index].addLast(event);
                 ready.addLast(new Event(
                     Metadata.wrap(new UnsafeBuffer(event.metadata), 0, event.metadata.length),
-                    null == event.data ? DataView.EMPTY : event.data.view(),
+                    null != event.inPlace ? event.inPlace : null == event.data ? DataView.EMPTY : event.data.view(),
                     event.partition,
                     event.eventId,
                     this));

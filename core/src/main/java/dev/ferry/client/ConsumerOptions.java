@@ -11,6 +11,7 @@ public final class ConsumerOptions
     private int[] partitions;
     private int prefetch = 64;
     private int batchSize = 64;
+    private boolean readInPlace;
 
     /**
      * @param name mandatory: a new name starts at event 0; the same name resumes after its last acknowledgement.
@@ -79,6 +80,28 @@ public final class ConsumerOptions
             throw new IllegalArgumentException("prefetch must be at least 1, was " + prefetch);
         }
         this.prefetch = prefetch;
+        return this;
+    }
+
+    public boolean readInPlace()
+    {
+        return readInPlace;
+    }
+
+    /**
+     * Read each event's data where the server keeps it instead of pulling a copy, when the session's
+     * bulk transport can show the server's memory in place: shared memory, with the server on this
+     * host. The event's {@link dev.ferry.event.Event#data() data} is then a read-only view of the
+     * server's partition log; it takes no memory of the consumer's pool and costs no copy, and it is
+     * valid until the event is acknowledged, after which the server may reuse the memory. Over a
+     * transport that cannot (RDMA), data is pulled into the pool as without this option.
+     *
+     * @param readInPlace true to read in place where possible; default false.
+     * @return this.
+     */
+    public ConsumerOptions readInPlace(final boolean readInPlace)
+    {
+        this.readInPlace = readInPlace;
         return this;
     }
 }

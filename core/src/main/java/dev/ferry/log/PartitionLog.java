@@ -9,6 +9,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.ArrayUtil;
 import org.agrona.collections.IntArrayList;
 import org.agrona.collections.LongArrayList;
+import org.agrona.collections.LongArrayQueue;
 import org.agrona.collections.Object2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -130,12 +132,36 @@ public final class PartitionLog implements AutoCloseable
     private final Consumer<Region> segmentListener;
     private final Executor segmentPreparer;
     private Future<LogSegment> preparedSegment;
+    /**
+     * Every segment the log has created, indexed by {@link LogSegment#index()}.
+     */
     private final ArrayList<LogSegment> segments = new ArrayList<>();
     private final List<Region> regions = Collections.unmodifiableList(segments);
     /**
-     * Position of each event's record, indexed by event id: segment index {@code << 32 |} offset.
+     * The segments holding events, oldest first, the current one last: all of them in index order,
+     * unless the log reuses segments ({@link Context#retainBytes(long)}).
      */
-    private final LongArrayList positions = new LongArrayList();
+    private final ArrayDeque<LogSegment> inUse = new ArrayDeque<>();
+    /**
+     * With reuse, the first event of each segment in use but the oldest, in the order of {@link #inUse}:
+     * where the events of the segment before it end.
+     */
+    private final LongArrayQueue segmentStarts = new LongArrayQueue(LongArrayQueue.DEFAULT_NULL_VALUE);
+    private final int retainSegments;
+    /**
+     * Position of each event's record from {@link #positionBase} on, indexed by event id minus that
+     * base: segment index {@code << 32 |} offset.
+     */
+    private LongArrayList positions = new LongArrayList();
+    /**
+     * The event id of {@code positions[0]}; above 0 once reused segments' events were dropped.
+     */
+    private long positionBase;
+    /**
+     * The oldest event the log holds; 0 unless segments were reused.
+     */
+    private long firstEventId;
+    private long reusedSegments;
     /**
      * Cursors in memory mode; null when durable.
      */
@@ -179,6 +205,7 @@ public final class PartitionLog implements AutoCloseable
         this.segmentBytes = context.segmentBytes();
         this.maxBytes = context.maxBytes();
         this.maxSegments = (int)Math.min(Integer.MAX_VALUE, maxBytes / segmentBytes);
+        this.retainSegments = (int)Math.min(maxSegments, context.retainBytes() / segmentBytes);
         this.segmentListener = context.segmentListener();
         this.segmentPreparer = context.segmentPreparer();
         this.durable = context.durable();
@@ -202,7 +229,7 @@ public final class PartitionLog implements AutoCloseable
         }
         else
         {
-            this.cursors = new Object2LongHashMap<>(0L);
+            this.cursors = new Object2LongHashMap<>(-1L); // -1: a name never seen, which starts at the first event held
             this.cursorFile = null;
         }
     }
@@ -330,11 +357,10 @@ public final class PartitionLog implements AutoCloseable
                 "a whole segment of " + Sizes.format(segmentBytes) + "; " + howToFit(recordLength));
         }
 
-        final int eventCount = positions.size();
-        if (ArrayUtil.MAX_CAPACITY == eventCount)
+        if (ArrayUtil.MAX_CAPACITY == positions.size())
         {
             throw new LogFullException(
-                "partition log " + directory + " is full: it holds " + eventCount + " events, the most one log " +
+                "partition log " + directory + " is full: it holds " + positions.size() + " events, the most one log " +
                 "indexes; spread events over more partitions");
         }
 
@@ -345,7 +371,7 @@ public final class PartitionLog implements AutoCloseable
 
         final UnsafeBuffer buffer = current.buffer();
         final int recordOffset = tail;
-        final long eventId = eventCount;
+        final long eventId = nextEventId();
         LogRecordDescriptor.putHeader(
             buffer, recordOffset, length, eventId, dataLength, timestampNanos,
             batchClientId, batchProducerId, batchSeq);
@@ -372,11 +398,11 @@ public final class PartitionLog implements AutoCloseable
     public DataView dataDestination(final long eventId)
     {
         checkOpen();
-        if (eventId < 0 || eventId >= positions.size())
+        if (eventId < 0 || eventId >= nextEventId())
         {
             throw new IllegalArgumentException(
                 "partition log " + directory + " has no event " + eventId + " to fill with data: the events " +
-                "appended are 0 to " + (positions.size() - 1));
+                "appended are 0 to " + (nextEventId() - 1));
         }
         if (eventId < committedEnd)
         {
@@ -385,7 +411,7 @@ public final class PartitionLog implements AutoCloseable
                 "already and must not change; fill an event's data before committing it");
         }
 
-        final long position = positions.getLong((int)eventId);
+        final long position = position(eventId);
         final LogSegment segment = segments.get((int)(position >>> 32));
         final int recordOffset = (int)position;
         final UnsafeBuffer buffer = segment.buffer();
@@ -410,18 +436,18 @@ public final class PartitionLog implements AutoCloseable
     public void commit(final long eventId)
     {
         checkOpen();
-        if (eventId < 0 || eventId >= positions.size())
+        if (eventId < 0 || eventId >= nextEventId())
         {
             throw new IllegalArgumentException(
                 "cannot commit event " + eventId + " of partition log " + directory + ": the events appended are " +
-                "0 to " + (positions.size() - 1) + "; append an event before committing it");
+                "0 to " + (nextEventId() - 1) + "; append an event before committing it");
         }
         if (eventId < committedEnd)
         {
             return;
         }
 
-        final long firstPosition = positions.getLong((int)committedEnd);
+        final long firstPosition = position(committedEnd);
         LogRecordDescriptor.commitRun(
             segments.get((int)(firstPosition >>> 32)).buffer(), (int)firstPosition, (int)(eventId + 1 - committedEnd));
         final long endPosition = FsyncPolicy.NONE == forcePolicy ? 0 : endPosition(eventId);
@@ -432,7 +458,7 @@ public final class PartitionLog implements AutoCloseable
 
         for (long id = eventId; id >= committedEnd; id--) // last to first: see LogRecordDescriptor's commit run
         {
-            final long position = positions.getLong((int)id);
+            final long position = position(id);
             LogRecordDescriptor.committedRelease(segments.get((int)(position >>> 32)).buffer(), (int)position);
         }
         rememberBatches(committedEnd, eventId + 1);
@@ -494,19 +520,25 @@ public final class PartitionLog implements AutoCloseable
     public int rollback()
     {
         checkOpen();
-        final int discarded = positions.size() - (int)committedEnd;
+        final int discarded = (int)(nextEventId() - committedEnd);
         if (0 == discarded)
         {
             return 0;
         }
 
-        final long first = positions.getLong((int)committedEnd);
+        final long first = position(committedEnd);
         final int firstSegment = (int)(first >>> 32);
         final int firstOffset = (int)first;
-        for (int index = firstSegment; index < current.index(); index++)
+        boolean reached = false;
+        for (final LogSegment segment : inUse) // in the order events were written
         {
-            final UnsafeBuffer buffer = segments.get(index).buffer();
-            final int from = index == firstSegment ? firstOffset : 0;
+            reached |= segment.index() == firstSegment;
+            if (segment == current || !reached)
+            {
+                continue;
+            }
+            final UnsafeBuffer buffer = segment.buffer();
+            final int from = segment.index() == firstSegment ? firstOffset : 0;
             buffer.setMemory(from, segmentBytes - from, (byte)0);
             putPadding(buffer, from);
         }
@@ -514,7 +546,7 @@ public final class PartitionLog implements AutoCloseable
         final int from = firstSegment == current.index() ? firstOffset : 0;
         current.buffer().setMemory(from, tail - from, (byte)0);
         tail = from;
-        while (positions.size() > committedEnd)
+        while (nextEventId() > committedEnd)
         {
             positions.removeAt(positions.size() - 1);
         }
@@ -527,7 +559,24 @@ public final class PartitionLog implements AutoCloseable
      */
     public long nextEventId()
     {
-        return positions.size();
+        return positionBase + positions.size();
+    }
+
+    /**
+     * @return the oldest event the log holds: 0, unless it reuses segments ({@link Context#retainBytes})
+     * and dropped the events of one.
+     */
+    public long firstEventId()
+    {
+        return firstEventId;
+    }
+
+    /**
+     * @return how many times the log reused a segment instead of creating one.
+     */
+    public long reusedSegments()
+    {
+        return reusedSegments;
     }
 
     /**
@@ -559,8 +608,14 @@ public final class PartitionLog implements AutoCloseable
         {
             return false;
         }
+        if (eventId < firstEventId)
+        {
+            throw new IllegalArgumentException(
+                "partition log " + directory + " no longer holds event " + eventId + ": it reused the segment that " +
+                "held it, and holds events from " + firstEventId + " on");
+        }
 
-        final long position = positions.getLong((int)eventId);
+        final long position = position(eventId);
         final LogSegment segment = segments.get((int)(position >>> 32));
         final int recordOffset = (int)position;
         final UnsafeBuffer buffer = segment.buffer();
@@ -588,7 +643,27 @@ public final class PartitionLog implements AutoCloseable
     {
         Objects.requireNonNull(consumerName, "consumerName");
         checkOpen();
-        return null == cursorFile ? cursors.getValue(consumerName) : cursorFile.get(consumerName);
+        return null == cursorFile ?
+            Math.max(firstEventId, cursors.getValue(consumerName)) : cursorFile.get(consumerName);
+    }
+
+    /**
+     * Keep every event a consumer has not acknowledged: a log that reuses segments
+     * ({@link Context#retainBytes}) reuses none holding such an event, for as long as the log lives.
+     * Without reuse the log keeps every event anyway, and this only remembers the name. Called when a
+     * consumer subscribes, before it reads.
+     *
+     * @param consumerName the name the consumer subscribes with.
+     * @throws IllegalStateException if the log is closed.
+     */
+    public void track(final String consumerName)
+    {
+        Objects.requireNonNull(consumerName, "consumerName");
+        checkOpen();
+        if (null != cursors && !cursors.containsKey(consumerName))
+        {
+            cursors.put(consumerName, firstEventId);
+        }
     }
 
     /**
@@ -692,6 +767,8 @@ public final class PartitionLog implements AutoCloseable
             }
         }
         segments.clear();
+        inUse.clear();
+        segmentStarts.clear();
         current = null;
         positions.clear();
         batches.clear();
@@ -716,7 +793,8 @@ public final class PartitionLog implements AutoCloseable
     public String toString()
     {
         return "PartitionLog{directory=" + directory + ", mode=" + (durable ? "durable/" + fsyncPolicy : "memory") +
-            ", segments=" + segments.size() + ", nextEventId=" + positions.size() + ", committedEnd=" + committedEnd +
+            ", segments=" + segments.size() + ", firstEventId=" + firstEventId + ", nextEventId=" + nextEventId() +
+            ", committedEnd=" + committedEnd +
             (closed ? ", closed" : "") + "}";
     }
 
@@ -727,7 +805,7 @@ public final class PartitionLog implements AutoCloseable
     {
         for (long id = fromId; id < toId; id++)
         {
-            final long position = positions.getLong((int)id);
+            final long position = position(id);
             final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
             final int recordOffset = (int)position;
             batches.onCommitted(
@@ -740,25 +818,103 @@ public final class PartitionLog implements AutoCloseable
 
     private void roll()
     {
-        final int index = segments.size();
-        if (index >= maxSegments)
+        LogSegment next = reusableSegment();
+        if (null == next)
         {
-            throw new LogFullException(
-                "partition log " + directory + " is full: its " + index + " segments of " +
-                Sizes.format(segmentBytes) + " reach its bound of " + Sizes.format(maxBytes) + "; raise the " +
-                "log's bound (maxBytes) or spread events over more partitions");
+            final int index = segments.size();
+            if (index >= maxSegments)
+            {
+                throw new LogFullException(
+                    "partition log " + directory + " is full: its " + index + " segments of " +
+                    Sizes.format(segmentBytes) + " reach its bound of " + Sizes.format(maxBytes) + (0 == retainSegments ?
+                    "" : " and a consumer has not acknowledged the events of the oldest (" + firstEventId + " on)") +
+                    "; raise the log's bound (maxBytes) or spread events over more partitions");
+            }
+            next = null == preparedSegment ? createSegment(index) : takePrepared();
+            segments.add(next);
+        }
+        if (null != current)
+        {
+            if (tail < segmentBytes)
+            {
+                putPadding(current.buffer(), tail);
+            }
+            if (retainSegments > 0)
+            {
+                segmentStarts.offerLong(nextEventId());
+            }
         }
 
-        final LogSegment next = null == preparedSegment ? createSegment(index) : takePrepared();
-        if (null != current && tail < segmentBytes)
-        {
-            putPadding(current.buffer(), tail);
-        }
-
-        segments.add(next);
+        inUse.addLast(next);
         current = next;
         tail = 0;
-        prepareNext();
+        if (0 == retainSegments || inUse.size() < retainSegments)
+        {
+            prepareNext();
+        }
+    }
+
+    /**
+     * Take the oldest segment for reuse, dropping its events, if the log holds its retained bytes and
+     * every event of that segment is committed and acknowledged by every consumer the log tracks. The
+     * segment keeps its file, mapping and region, so peers that attached it need not attach anything
+     * new; its old records are overwritten, never read again (reads stop at the first event held).
+     *
+     * @return the segment to write next, or null to create one.
+     */
+    private LogSegment reusableSegment()
+    {
+        if (0 == retainSegments || inUse.size() < retainSegments)
+        {
+            return null;
+        }
+        // Where the oldest segment's events end. A rollback that reached back into an earlier segment
+        // leaves the later ones' starts too high: that only delays a reuse, it never drops an event a
+        // tracked consumer has not acknowledged.
+        final long end = segmentStarts.peekLong();
+        if (end > committedEnd)
+        {
+            return null;
+        }
+        for (final Object2LongHashMap<String>.ValueIterator it = cursors.values().iterator(); it.hasNext(); )
+        {
+            if (it.nextLong() < end)
+            {
+                return null;
+            }
+        }
+
+        segmentStarts.pollLong();
+        firstEventId = end;
+        reusedSegments++;
+        if (firstEventId - positionBase > positions.size() / 2)
+        {
+            dropPositionsBefore(firstEventId);
+        }
+        return inUse.pollFirst();
+    }
+
+    /**
+     * Forget the positions of dropped events, copying those kept into a new index: done when the dropped
+     * are at least half, so each position is copied at most once on average.
+     */
+    private void dropPositionsBefore(final long eventId)
+    {
+        final LongArrayList kept = new LongArrayList(Math.max(16, 2 * (int)(nextEventId() - eventId)), 0);
+        for (int i = (int)(eventId - positionBase); i < positions.size(); i++)
+        {
+            kept.addLong(positions.getLong(i));
+        }
+        positions = kept;
+        positionBase = eventId;
+    }
+
+    /**
+     * @return where an event's record lies: segment index {@code << 32 |} offset.
+     */
+    private long position(final long eventId)
+    {
+        return positions.getLong((int)(eventId - positionBase));
     }
 
     /**
@@ -844,7 +1000,7 @@ public final class PartitionLog implements AutoCloseable
      */
     private long endPosition(final long eventId)
     {
-        final long position = positions.getLong((int)eventId);
+        final long position = position(eventId);
         final UnsafeBuffer buffer = segments.get((int)(position >>> 32)).buffer();
         return position + LogRecordDescriptor.storedRecordLength(buffer, (int)position);
     }
@@ -1039,6 +1195,7 @@ public final class PartitionLog implements AutoCloseable
                 segments.size());
         }
 
+        inUse.addAll(segments);
         for (final LogSegment segment : segments)
         {
             segmentListener.accept(segment);
@@ -1292,6 +1449,7 @@ public final class PartitionLog implements AutoCloseable
         private long fsyncIntervalNs = FSYNC_INTERVAL_NS_DEFAULT;
         private int segmentBytes = SEGMENT_BYTES_DEFAULT;
         private long maxBytes = MAX_BYTES_DEFAULT;
+        private long retainBytes;
         private Consumer<Region> segmentListener;
         private Executor segmentPreparer;
         private boolean concluded;
@@ -1328,6 +1486,13 @@ public final class PartitionLog implements AutoCloseable
                     "a log's bound of " + Sizes.format(maxBytes) + " holds no segment of " +
                     Sizes.format(segmentBytes) + "; raise the bound (maxBytes) to at least " +
                     Sizes.format(segmentBytes) + " or lower the segment size");
+            }
+            if (0 != retainBytes && (durable || retainBytes < 2L * segmentBytes || retainBytes > maxBytes))
+            {
+                throw new IllegalArgumentException(
+                    "a log's retained bytes must be 0 (keep every event up to the bound) or, in memory mode, from two " +
+                    "segments (" + Sizes.format(2L * segmentBytes) + ") to the bound (" + Sizes.format(maxBytes) +
+                    "); was " + retainBytes + " bytes" + (durable ? " for a durable log, which keeps every event" : ""));
             }
             if (null == fsyncPolicy)
             {
@@ -1444,6 +1609,28 @@ public final class PartitionLog implements AutoCloseable
         public Context maxBytes(final long maxBytes)
         {
             this.maxBytes = maxBytes;
+            return this;
+        }
+
+        public long retainBytes()
+        {
+            return retainBytes;
+        }
+
+        /**
+         * Reuse segments instead of growing past this many bytes, in memory mode: once the log holds
+         * them, it writes on into its oldest segment, dropping that segment's events, as soon as every
+         * consumer it {@link PartitionLog#track tracks} has acknowledged them and they are committed;
+         * until then it grows, up to {@link #maxBytes}. Reusing memory the log has already written costs
+         * no new pages, which on a busy host cost as much as the copy itself. A consumer that subscribes
+         * later starts at the oldest event kept. Default 0: never reuse, keep every event.
+         *
+         * @param retainBytes 0, or from two segments to {@link #maxBytes}.
+         * @return this.
+         */
+        public Context retainBytes(final long retainBytes)
+        {
+            this.retainBytes = retainBytes;
             return this;
         }
 

@@ -154,6 +154,7 @@ public final class FerryServer implements AutoCloseable
         private String endpoint = ENDPOINT_DEFAULT;
         private int logSegmentBytes = 64 << 20;
         private long logMaxBytes = 8L << 30;
+        private long logRetainBytes;
         private int maxMetadataBytes = 64 << 10;
         private int maxDataBytes;
         private int maxEventsPerBatch = 4096;
@@ -206,6 +207,15 @@ public final class FerryServer implements AutoCloseable
                     "max queued batch bytes must be a power of two from " + Sizes.format(MIN_QUEUED_BATCH_BYTES) +
                     " to " + Sizes.format(MAX_QUEUED_BATCH_BYTES) + ", was " + maxQueuedBatchBytes);
             }
+            if (0 != logRetainBytes &&
+                (null != dataDirectory || logRetainBytes < 2L * logSegmentBytes || logRetainBytes > logMaxBytes))
+            {
+                throw new IllegalArgumentException(
+                    "a partition's retained bytes must be 0 (keep every event) or, without a data directory, from two " +
+                    "log segments (" + Sizes.format(2L * logSegmentBytes) + ") to the log's bound (" +
+                    Sizes.format(logMaxBytes) + "); was " + Sizes.format(logRetainBytes) +
+                    (null != dataDirectory ? ": durable partitions keep every event" : ""));
+            }
             if (fsyncInterval.isNegative() || fsyncInterval.isZero())
             {
                 throw new IllegalArgumentException("the fsync interval must be positive, was " + fsyncInterval);
@@ -256,6 +266,24 @@ public final class FerryServer implements AutoCloseable
         public Context logMaxBytes(final long bytes)
         {
             this.logMaxBytes = bytes;
+            return this;
+        }
+
+        public long logRetainBytes()
+        {
+            return logRetainBytes;
+        }
+
+        /**
+         * @param bytes past which a memory-mode partition reuses its oldest log segment, dropping its
+         *              events, once every consumer that subscribed to it has acknowledged them (see
+         *              {@link dev.ferry.log.PartitionLog.Context#retainBytes(long)}); 0 (the default) keeps
+         *              every event up to {@link #logMaxBytes()}.
+         * @return this.
+         */
+        public Context logRetainBytes(final long bytes)
+        {
+            this.logRetainBytes = bytes;
             return this;
         }
 

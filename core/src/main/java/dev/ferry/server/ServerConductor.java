@@ -550,6 +550,7 @@ final class ServerConductor implements Agent, ConnectionListener
                         .directory(topicDir.resolve(Integer.toString(p)))
                         .segmentBytes(context.logSegmentBytes())
                         .maxBytes(context.logMaxBytes())
+                        .retainBytes(context.logRetainBytes())
                         .durable(null != durable)
                         .fsyncPolicy(context.fsyncPolicy())
                         .fsyncIntervalNs(context.fsyncInterval().toNanos())

@@ -1,5 +1,7 @@
 package dev.ferry.server;
 
+import dev.ferry.log.PartitionLog;
+
 /**
  * A named consumer reading some partitions of a topic: where it is in each and how many more events
  * it can take (its credit).
@@ -40,8 +42,10 @@ final class Subscription
         this.credits = new int[partitions.length];
         for (int i = 0; i < partitions.length; i++)
         {
+            final PartitionLog log = topic.partitions[partitions[i]].log;
+            log.track(consumerName);
             nextEventIds[i] = FROM_CURSOR == startEventIds[i] ?
-                topic.partitions[partitions[i]].log.cursor(consumerName) : startEventIds[i];
+                log.cursor(consumerName) : Math.max(log.firstEventId(), startEventIds[i]);
             credits[i] = initialCredit;
         }
     }

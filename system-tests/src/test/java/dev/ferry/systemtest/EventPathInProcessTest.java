@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -144,6 +146,122 @@ class EventPathInProcessTest
         }
         assertEquals(events, seen.size());
         assertEquals(events, ferry.listTopics().get(0).events());
+    }
+
+    @ParameterizedTest(name = "readInPlace {0}")
+    @ValueSource(booleans = {true, false})
+    void aConsumerReadingInPlaceGetsEveryByteWithoutTakingPoolMemory(final boolean inPlace) throws Exception
+    {
+        final int events = 24;
+        try (FerryServer server = FerryServer.launch(
+                new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root));
+            Ferry producing = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("producing")
+                .poolMaxBytes(64L << 20).poolSlabBytes(4 << 20));
+            Ferry consuming = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("consuming")
+                .poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
+        {
+            final Topic topic = producing.createTopic("frames", 1);
+            final List<CompletableFuture<Long>> acks = new ArrayList<>();
+            try (Producer producer = topic.producer())
+            {
+                for (int i = 0; i < events; i++)
+                {
+                    acks.add(producer.push(Metadata.of("event " + i), DataView.of(
+                        ByteBuffer.allocateDirect(100_000 + i).put(TestBytes.seeded(i, 100_000 + i)).flip())));
+                }
+                producer.flush();
+                for (final CompletableFuture<Long> ack : acks)
+                {
+                    ack.get(30, TimeUnit.SECONDS);
+                }
+            }
+
+            final List<Event> held = new ArrayList<>();
+            try (Consumer consumer = consuming.openTopic("frames")
+                .consumer(new ConsumerOptions("reader").readInPlace(inPlace)))
+            {
+                for (int i = 0; i < events; i++)
+                {
+                    final Event event = consumer.pull().get(30, TimeUnit.SECONDS);
+                    assertEquals(i, event.eventId());
+                    held.add(event); // acknowledged only once every event was read
+                }
+                for (int i = 0; i < events; i++)
+                {
+                    TestBytes.assertSameBytes(
+                        TestBytes.seeded(i, 100_000 + i), TestBytes.toArray(held.get(i).data()), "data of event " + i);
+                }
+                final long poolBytes = consuming.pool().highWaterBytes();
+                if (inPlace)
+                {
+                    assertEquals(0, poolBytes, "a consumer reading in place must not copy into its pool");
+                }
+                else
+                {
+                    assertTrue(poolBytes >= 100_000, "a copying consumer pulls into its pool, high water " + poolBytes);
+                }
+                held.forEach(Event::acknowledge);
+            }
+        }
+    }
+
+    @Test
+    void aServerRetainingBytesReusesLogMemoryOnceItsConsumersAcknowledged() throws Exception
+    {
+        try (FerryServer server = FerryServer.launch(new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1"))
+                .shmRoot(root).logSegmentBytes(1 << 20).logMaxBytes(16L << 20).logRetainBytes(2L << 20));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("retaining")
+                .poolMaxBytes(64L << 20).poolSlabBytes(4 << 20)))
+        {
+            final Topic topic = ferry.createTopic("frames", 1);
+            final int rounds = 6;
+            final int perRound = 10;
+            try (Producer producer = topic.producer();
+                Consumer consumer = topic.consumer(new ConsumerOptions("reader")))
+            {
+                for (int round = 0; round < rounds; round++)
+                {
+                    final List<CompletableFuture<Long>> acks = new ArrayList<>();
+                    for (int n = 0; n < perRound; n++)
+                    {
+                        final int i = round * perRound + n;
+                        acks.add(producer.push(Metadata.of("event " + i), DataView.of(
+                            ByteBuffer.allocateDirect(100_000).put(TestBytes.seeded(i, 100_000)).flip())));
+                    }
+                    producer.flush();
+                    for (final CompletableFuture<Long> ack : acks)
+                    {
+                        ack.get(30, TimeUnit.SECONDS);
+                    }
+                    for (int n = 0; n < perRound; n++)
+                    {
+                        final int i = round * perRound + n;
+                        final Event event = consumer.pull().get(30, TimeUnit.SECONDS);
+                        assertEquals(i, event.eventId());
+                        TestBytes.assertSameBytes(
+                            TestBytes.seeded(i, 100_000), TestBytes.toArray(event.data()), "data of event " + i);
+                        event.acknowledge();
+                    }
+                    ferry.listTopics(); // a round trip after the acknowledgements: the server has taken them
+                }
+            }
+
+            try (Stream<Path> files = Files.walk(root))
+            {
+                final long segments = files.filter((f) -> f.getFileName().toString().startsWith("seg-")).count();
+                assertEquals(2, segments, "6 MB of events passed through a log retaining two 1 MiB segments");
+            }
+            try (Consumer late = topic.consumer(new ConsumerOptions("late")))
+            {
+                final Event first = late.pull().get(30, TimeUnit.SECONDS);
+                assertTrue(first.eventId() > 0 && first.eventId() < rounds * perRound,
+                    "a consumer subscribing later starts at the oldest event kept, not at 0: " + first.eventId());
+                final int i = (int)first.eventId();
+                TestBytes.assertSameBytes(
+                    TestBytes.seeded(i, 100_000), TestBytes.toArray(first.data()), "data of event " + i);
+                first.acknowledge();
+            }
+        }
     }
 
     @Test
