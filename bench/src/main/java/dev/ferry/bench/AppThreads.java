@@ -10,12 +10,12 @@ import java.util.concurrent.TimeUnit;
  * What the event-path benchmarks' own producer and consumer threads share, so that Ferry and the raw
  * Aeron baseline are driven alike.
  */
-final class AppThreads
+public final class AppThreads
 {
     /**
      * Longest a producer or consumer thread waits for the other side before the run fails.
      */
-    static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+    public static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private AppThreads()
     {
@@ -28,7 +28,7 @@ final class AppThreads
      *
      * @return a new idle strategy.
      */
-    static IdleStrategy newIdleStrategy()
+    public static IdleStrategy newIdleStrategy()
     {
         return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     }
@@ -40,7 +40,7 @@ final class AppThreads
      * @param body the loop.
      * @return the started thread.
      */
-    static Thread start(final String name, final Runnable body)
+    public static Thread start(final String name, final Runnable body)
     {
         final Thread thread = new Thread(body, name);
         thread.setDaemon(true);
@@ -54,7 +54,7 @@ final class AppThreads
      * @param thread to wait for.
      * @throws IllegalStateException if it is still running then, or the wait is interrupted.
      */
-    static void join(final Thread thread)
+    public static void join(final Thread thread)
     {
         try
         {

@@ -112,7 +112,7 @@ public final class BenchmarkMain
      * @return the flags in {@value #FLAGS_RESOURCE}, in order.
      * @throws IllegalStateException if the resource is missing or was not filled in by the build.
      */
-    static List<String> readFlags()
+    public static List<String> readFlags()
     {
         final String text;
         try (InputStream in = BenchmarkMain.class.getResourceAsStream(FLAGS_RESOURCE))

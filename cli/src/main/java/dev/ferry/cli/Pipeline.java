@@ -57,6 +57,12 @@ final class Pipeline implements AutoCloseable
     static final String TOPIC = "pipeline";
 
     private static final String IPC = "ipc";
+    /**
+     * Bytes of events each partition keeps before it reuses the memory of acknowledged ones (four log
+     * segments): every consumer subscribes before the first push, so nothing is dropped unread, and the
+     * server runs in memory it has written already instead of growing by the pipeline's whole volume.
+     */
+    static final long RETAINED_LOG_BYTES = 256L << 20;
 
     /**
      * Pulls each consumer keeps outstanding, so that the client's I/O agent always has one to complete
@@ -229,7 +235,8 @@ final class Pipeline implements AutoCloseable
         server = FerryServer.launch(new FerryServer.Context()
             .transport(settings.transport())
             .endpoint(IPC)
-            .shmRoot(settings.directory()));
+            .shmRoot(settings.directory())
+            .logRetainBytes(RETAINED_LOG_BYTES));
         resources.add(server);
 
         final Ferry producerClient = Ferry.connect(clientContext("pipeline-producers"));
