@@ -65,12 +65,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * the run unless the events consumed, the events pushed and the events the server stored are the same
  * number and no further event arrives.
  * <p>
- * <b>Memory.</b> The server's partition log (memory mode) keeps every event until the server closes,
- * in shared memory: a trial stores everything it pushes, so {@code /dev/shm} needs room for all of it
- * (a few GB per trial at the rates in {@code bench/results/event-path.md}), and a trial that pushes
- * more than the server's log bound (8 GiB per partition by default) fails with the server's "log is
- * full" error. The trial's server deletes its log when it closes; the memory returns to the system
- * when the trial's JVM (one fork per trial) exits.
+ * <b>Memory.</b> The server's partition log (memory mode) retains {@value #RETAINED_LOG_BYTES} bytes of
+ * events and then reuses the memory of events the consumer has acknowledged ({@code ferry server
+ * --retain}), as a server used as a transport runs: a trial needs that much of {@code /dev/shm} for
+ * the log, whatever it pushes. The trial's server deletes its log when it closes.
  * <p>
  * Allocation per event is what {@code -prof gc} reports divided over events consumed: every thread
  * of the JVM counts, so it is the whole path (producer, both I/O agents, consumer, media drivers).
@@ -112,6 +110,11 @@ public class EventPathBenchmark
      * it is complete by then), and the last ones at the teardown, waiting for them.
      */
     static final int ACK_RING = 1024;
+
+    /**
+     * Bytes of events the server's partition keeps before reusing acknowledged ones: four log segments.
+     */
+    static final long RETAINED_LOG_BYTES = 256L << 20;
 
     private static final String TOPIC = "bench";
 
@@ -175,7 +178,8 @@ public class EventPathBenchmark
         public void setUp()
         {
             final Path root = ShmDirectory.defaultRoot();
-            server = FerryServer.launch(new FerryServer.Context().endpoint("127.0.0.1:0").shmRoot(root));
+            server = FerryServer.launch(
+                new FerryServer.Context().endpoint("127.0.0.1:0").shmRoot(root).logRetainBytes(RETAINED_LOG_BYTES));
             ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root).name("bench"));
             final Topic topic = ferry.createTopic(TOPIC, 1);
             producer = topic.producer();

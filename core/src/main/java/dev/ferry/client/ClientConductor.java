@@ -454,6 +454,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         commands.drain(commandHandler);
         if (Health.HAPPY == health)
         {
+            for (final ConsumerState consumer : consumers.values())
+            {
+                consumer.sendAcknowledgements();
+            }
             sayGoodbye();
         }
         failEverything(new FerryException("the Ferry client '" + context.name() + "' was closed"));
@@ -621,6 +625,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final ConsumerState state = consumers.remove(consumer.consumerId());
         if (null != state)
         {
+            state.sendAcknowledgements();
             state.close(new IllegalStateException("consumer '" + consumer.name() + "' was closed"));
         }
     }
@@ -1275,6 +1280,11 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
          */
         final long[] lastAcknowledged;
         /**
+         * Per partition, whether {@link #lastAcknowledged} moved since it was last sent: acknowledgements
+         * are sent once per duty cycle, the last of each partition, not one message per event.
+         */
+        final boolean[] acknowledgePending;
+        /**
          * What the application's next pulls get, in order: an {@link Event}, or the
          * {@link BulkTransportException} that took an event's place.
          */
@@ -1292,6 +1302,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             this.deliveredSinceCredit = new int[partitions.length];
             this.resumeAt = new long[partitions.length];
             this.lastAcknowledged = new long[partitions.length];
+            this.acknowledgePending = new boolean[partitions.length];
             Arrays.fill(resumeAt, FROM_CURSOR);
             Arrays.fill(lastAcknowledged, -1);
             this.creditBatch = Math.max(1, consumer.options().prefetch() / 2);
@@ -1376,12 +1387,34 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 {
                     sendAcknowledge(partitions[i], lastAcknowledged[i]);
                 }
+                acknowledgePending[i] = false;
             }
+        }
+
+        /**
+         * Send the last acknowledgement of each partition that moved since the last were sent, while the
+         * session is up (after a reconnection {@link #resubscribe()} sends them all).
+         *
+         * @return the number of messages sent.
+         */
+        int sendAcknowledgements()
+        {
+            int sent = 0;
+            for (int i = 0; i < partitions.length && Health.HAPPY == health; i++)
+            {
+                if (acknowledgePending[i])
+                {
+                    acknowledgePending[i] = false;
+                    sendAcknowledge(partitions[i], lastAcknowledged[i]);
+                    sent++;
+                }
+            }
+            return sent;
         }
 
         int progress()
         {
-            int work = 0;
+            int work = sendAcknowledgements();
             final long nowNs = System.nanoTime();
             for (int i = 0; i < partitions.length; i++)
             {
@@ -1543,8 +1576,11 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 return;
             }
 
-            sendAcknowledge(partition, eventId);
-            lastAcknowledged[index] = Math.max(lastAcknowledged[index], eventId);
+            if (eventId > lastAcknowledged[index])
+            {
+                lastAcknowledged[index] = eventId;
+                acknowledgePending[index] = true;
+            }
 
             Incoming event;
             while (null != (event = unacknowledged[index].peekFirst()) && event.eventId <= eventId)

@@ -546,6 +546,10 @@ public final class PartitionLog implements AutoCloseable
         final int from = firstSegment == current.index() ? firstOffset : 0;
         current.buffer().setMemory(from, tail - from, (byte)0);
         tail = from;
+        if (retainSegments > 0 && firstSegment != current.index())
+        {
+            restartSegmentsAfter(firstSegment);
+        }
         while (nextEventId() > committedEnd)
         {
             positions.removeAt(positions.size() - 1);
@@ -569,6 +573,14 @@ public final class PartitionLog implements AutoCloseable
     public long firstEventId()
     {
         return firstEventId;
+    }
+
+    /**
+     * @return true if the log reuses segments once it holds its retained bytes ({@link Context#retainBytes}).
+     */
+    public boolean reusesSegments()
+    {
+        return retainSegments > 0;
     }
 
     /**
@@ -819,7 +831,8 @@ public final class PartitionLog implements AutoCloseable
     private void roll()
     {
         LogSegment next = reusableSegment();
-        if (null == next)
+        final boolean reused = null != next;
+        if (!reused)
         {
             final int index = segments.size();
             if (index >= maxSegments)
@@ -848,7 +861,9 @@ public final class PartitionLog implements AutoCloseable
         inUse.addLast(next);
         current = next;
         tail = 0;
-        if (0 == retainSegments || inUse.size() < retainSegments)
+        // At its retained size a log reuses its next segment, most likely: none is made ahead then. Below
+        // it, or grown past it because a consumer lags, the next roll needs a new one.
+        if (!reused && (0 == retainSegments || inUse.size() != retainSegments))
         {
             prepareNext();
         }
@@ -868,10 +883,7 @@ public final class PartitionLog implements AutoCloseable
         {
             return null;
         }
-        // Where the oldest segment's events end. A rollback that reached back into an earlier segment
-        // leaves the later ones' starts too high: that only delays a reuse, it never drops an event a
-        // tracked consumer has not acknowledged.
-        final long end = segmentStarts.peekLong();
+        final long end = segmentStarts.peekLong(); // where the oldest segment's events end
         if (end > committedEnd)
         {
             return null;
@@ -895,8 +907,29 @@ public final class PartitionLog implements AutoCloseable
     }
 
     /**
+     * After a rollback that began in an earlier segment: the segments after that one hold no event now,
+     * and the next event goes into the current one, so each of their starts becomes the committed end.
+     * The queue of starts is turned once round, each start polled and offered again, so its order holds.
+     */
+    private void restartSegmentsAfter(final int firstSegment)
+    {
+        boolean after = false;
+        boolean oldest = true;
+        for (final LogSegment segment : inUse)
+        {
+            if (!oldest)
+            {
+                final long start = segmentStarts.pollLong();
+                segmentStarts.offerLong(after ? committedEnd : start);
+            }
+            oldest = false;
+            after |= segment.index() == firstSegment;
+        }
+    }
+
+    /**
      * Forget the positions of dropped events, copying those kept into a new index: done when the dropped
-     * are at least half, so each position is copied at most once on average.
+     * are more than half, so each position is copied at most once on average.
      */
     private void dropPositionsBefore(final long eventId)
     {

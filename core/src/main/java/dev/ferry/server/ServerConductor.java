@@ -863,6 +863,15 @@ final class ServerConductor implements Agent, ConnectionListener
                     "had read (a restart without a durable log, or a power loss with fsync policy none)" : ""));
                 return;
             }
+            if (partition.log.reusesSegments() && readElsewhere(consumerName, topicId, wanted[p]))
+            {
+                sendError(session.clientId, correlationId, ErrorCode.GENERIC,
+                    "consumer '" + consumerName + "' already reads partition " + wanted[p] + " of topic '" +
+                    partition.topic.name + "' from another client; this server reuses the memory of acknowledged " +
+                    "events (--retain), so one client at a time may read a partition under one name: use another " +
+                    "name, or close the other consumer first");
+                return;
+            }
         }
 
         final ServerTopic topic = topicsById.get(topicId);
@@ -896,10 +905,19 @@ final class ServerConductor implements Agent, ConnectionListener
 
         final int partition = acknowledge.partition();
         final long eventId = acknowledge.eventId();
-        if (subscription.indexOf(partition) < 0)
+        final int index = subscription.indexOf(partition);
+        if (index < 0)
         {
             sendError(session.clientId, 0, ErrorCode.UNKNOWN_PARTITION,
                 "consumer '" + subscription.consumerName + "' does not read partition " + partition);
+            return;
+        }
+        if (eventId >= subscription.nextEventIds[index])
+        {
+            sendError(session.clientId, 0, ErrorCode.GENERIC,
+                "consumer '" + subscription.consumerName + "' acknowledged event " + eventId + " of partition " +
+                partition + ", which it was never sent (the next it would be sent is " +
+                subscription.nextEventIds[index] + "); acknowledge only events you have pulled");
             return;
         }
 
@@ -918,6 +936,25 @@ final class ServerConductor implements Agent, ConnectionListener
             sendError(session.clientId, 0, ErrorCode.GENERIC, "the server could not store the acknowledgement of " +
                 "event " + eventId + " of partition " + partition + ": " + ex.getMessage());
         }
+    }
+
+    /**
+     * @return true if a live subscription of another session reads the partition under this name.
+     */
+    private boolean readElsewhere(final String consumerName, final int topicId, final int partition)
+    {
+        for (final ServerSession other : sessionsByClientId.values())
+        {
+            for (final Subscription subscription : other.subscriptions)
+            {
+                if (subscription.topic.topicId == topicId && subscription.consumerName.equals(consumerName) &&
+                    subscription.indexOf(partition) >= 0)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static Subscription subscription(final ServerSession session, final long consumerId)

@@ -178,6 +178,36 @@ class RetainedPartitionLogTest
     }
 
     @Test
+    void aRollbackAcrossSegmentsLeavesTheOldestEventHeldMovingOnlyForward()
+    {
+        final PartitionLog log = log(8, 2);
+        log.track("c");
+        appendCommitted(log, 0, 2);
+        for (long id = 2; id < 10; id++)
+        {
+            appendFilled(log, ~id, METADATA, DATA); // a batch over three segments, then refused
+        }
+        assertEquals(8, log.rollback());
+        assertEquals(3, log.regions().size());
+
+        long oldest = log.firstEventId();
+        for (long id = 2; id < 40; id++)
+        {
+            appendCommitted(log, id, id + 1);
+            log.acknowledge("c", id);
+            assertTrue(log.firstEventId() >= oldest, "the oldest event held went back from " + oldest + " to " +
+                log.firstEventId());
+            oldest = log.firstEventId();
+            assertEquals(oldest, log.cursor("new"));
+            for (long held = oldest; held <= id; held++)
+            {
+                assertEvent(log, held, held, METADATA, DATA);
+            }
+        }
+        assertTrue(log.reusedSegments() > 0);
+    }
+
+    @Test
     void retainedBytesAreCheckedWithMessagesNamingThem()
     {
         final IllegalArgumentException oneSegment = assertThrows(IllegalArgumentException.class, () -> new PartitionLog(

@@ -244,6 +244,15 @@ class EventPathInProcessTest
                     }
                     ferry.listTopics(); // a round trip after the acknowledgements: the server has taken them
                 }
+
+                try (Ferry other = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root)
+                    .name("same-name").poolMaxBytes(16L << 20).poolSlabBytes(4 << 20)))
+                {
+                    final FerryException twice = assertThrows(FerryException.class,
+                        () -> other.openTopic("frames").consumer(new ConsumerOptions("reader")));
+                    assertTrue(twice.getMessage().contains("consumer 'reader' already reads partition 0 of topic " +
+                        "'frames' from another client"), twice.getMessage());
+                }
             }
 
             try (Stream<Path> files = Files.walk(root))

@@ -7,6 +7,7 @@ import dev.ferry.channel.MessageTransports;
 import dev.ferry.channel.Outbound;
 import dev.ferry.protocol.InboundFrame;
 import dev.ferry.protocol.codecs.BatchAckDecoder;
+import dev.ferry.protocol.codecs.AcknowledgeEncoder;
 import dev.ferry.protocol.codecs.CreateTopicEncoder;
 import dev.ferry.protocol.codecs.ErrorDecoder;
 import dev.ferry.protocol.codecs.HelloEncoder;
@@ -15,6 +16,7 @@ import dev.ferry.protocol.codecs.ListTopicsEncoder;
 import dev.ferry.protocol.codecs.MessageHeaderEncoder;
 import dev.ferry.protocol.codecs.MetadataBatchEncoder;
 import dev.ferry.protocol.codecs.OpenTopicEncoder;
+import dev.ferry.protocol.codecs.SubscribeEncoder;
 import dev.ferry.protocol.codecs.TopicInfoDecoder;
 import dev.ferry.protocol.codecs.TopicListDecoder;
 import dev.ferry.server.FerryServer;
@@ -36,6 +38,7 @@ import java.util.function.Predicate;
 
 import static dev.ferry.systemtest.EventPathInProcessTest.freeEndpoint;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -49,6 +52,7 @@ class IdempotentBatchTest
 {
     private static final long CLIENT_ID = 0x5EED_0001L;
     private static final long PRODUCER_ID = 7;
+    private static final long CONSUMER_ID = 9;
     private static final long TIMEOUT_NS = TimeUnit.SECONDS.toNanos(20);
 
     @TempDir(factory = ShmTempDirFactory.class)
@@ -80,6 +84,24 @@ class IdempotentBatchTest
             assertEquals("0+2", client.sendBatch(topicId, 1, "a", "b"), "an older one");
             assertEquals("3+1", client.sendBatch(topicId, 3, "d"));
             assertEquals(4, client.storedEvents());
+        }
+    }
+
+    @Test
+    void anAcknowledgementOfAnEventNeverSentIsRefusedAndMovesNoCursor()
+    {
+        final FerryServer.Context context = new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root)
+            .transport("shm");
+        try (FerryServer server = FerryServer.launch(context); RawClient client = new RawClient(server.address(), 1))
+        {
+            final int topicId = client.createTopic("acked");
+            assertEquals("0+2", client.sendBatch(topicId, 1, "a", "b"));
+            client.subscribe(topicId, "raw"); // with no credit: nothing is sent to it
+
+            final String refusal = client.acknowledgeRefused(topicId, 1);
+
+            assertTrue(refusal.contains("consumer 'raw' acknowledged event 1 of partition 0, which it was never sent " +
+                "(the next it would be sent is 0)"), refusal);
         }
     }
 
@@ -147,6 +169,26 @@ class IdempotentBatchTest
             return await((answer) -> answer.startsWith("ack " + batchSeq + " ")).substring(("ack " + batchSeq + " ").length());
         }
 
+        void subscribe(final int topicId, final String consumerName)
+        {
+            final SubscribeEncoder subscribe = new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, header)
+                .consumerId(CONSUMER_ID).correlationId(++correlationId).topicId(topicId).credit(0).batchSize(16);
+            subscribe.partitionsCount(1).next().partition(0).startEventId(-1);
+            subscribe.consumerName(consumerName);
+            send(subscribe.encodedLength());
+            await((answer) -> answer.equals("topic " + topicId));
+        }
+
+        /**
+         * @return the server's error for an acknowledgement it refused.
+         */
+        String acknowledgeRefused(final int topicId, final long eventId)
+        {
+            send(new AcknowledgeEncoder().wrapAndApplyHeader(buffer, 0, header)
+                .consumerId(CONSUMER_ID).topicId(topicId).partition(0).eventId(eventId).encodedLength());
+            return await((answer) -> answer.startsWith("error "), true);
+        }
+
         long storedEvents()
         {
             send(new ListTopicsEncoder().wrapAndApplyHeader(buffer, 0, header)
@@ -170,6 +212,11 @@ class IdempotentBatchTest
 
         private String await(final Predicate<String> wanted)
         {
+            return await(wanted, false);
+        }
+
+        private String await(final Predicate<String> wanted, final boolean errorWanted)
+        {
             final long deadlineNs = System.nanoTime() + TIMEOUT_NS;
             while (System.nanoTime() - deadlineNs < 0)
             {
@@ -178,7 +225,7 @@ class IdempotentBatchTest
                 while (!answers.isEmpty())
                 {
                     final String answer = answers.pollFirst();
-                    if (answer.startsWith("error "))
+                    if (answer.startsWith("error ") && !errorWanted)
                     {
                         return fail("the server refused: " + answer);
                     }

@@ -82,7 +82,7 @@ import java.util.stream.Stream;
  * <p>
  * The channel allocates nothing per event once warm; the assembler's buffer is sized at open.
  */
-public final class AeronContender implements Contender
+final class AeronContender implements Contender
 {
     /**
      * Name of the IPC contender.

@@ -72,7 +72,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * contender unsupported, with the reason, if not. Chronicle's usage analytics and its start-up banner
  * are switched off.
  */
-public final class ChronicleContender implements Contender
+final class ChronicleContender implements Contender
 {
     static final String NAME = "chronicle-queue";
 
@@ -147,18 +147,12 @@ public final class ChronicleContender implements Contender
      */
     static final long MIN_FREE_SHM_BYTES = 4L << 30;
 
-    private final String name;
     private ShmDirectory shmRoot;
-
-    ChronicleContender()
-    {
-        this.name = NAME;
-    }
 
     @Override
     public String name()
     {
-        return name;
+        return NAME;
     }
 
     /**

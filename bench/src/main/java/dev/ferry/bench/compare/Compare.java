@@ -547,7 +547,8 @@ public final class Compare implements Callable<Integer>
         String plotProblem = "";
         try
         {
-            plots = ComparePlots.write(out, report, subtitle(run));
+            plots = ComparePlots.write(out, report, subtitle(run, run.iterationText().replaceAll("^Throughput: ", "")),
+                subtitle(run, run.latencyText()));
         }
         catch (final Exception | LinkageError | InternalError | AWTError ex)
         {
@@ -585,12 +586,12 @@ public final class Compare implements Callable<Integer>
         return shellQuote(words);
     }
 
-    private static String subtitle(final CompareReport.Run run)
+    private static String subtitle(final CompareReport.Run run, final String what)
     {
         final String jdk = run.machine().getOrDefault("JDK of the workers", "").replaceAll(";.*", "")
             .replaceAll(" \\d{4}-\\d{2}-\\d{2}.*", "");
         return run.machine().getOrDefault("Date", "") + " · " + Runtime.getRuntime().availableProcessors() +
-            " cores · " + jdk + " · " + run.iterationText().replaceAll("^Throughput: ", "");
+            " cores · " + jdk + " · " + what;
     }
 
     private static String plotProblem(final Throwable ex)

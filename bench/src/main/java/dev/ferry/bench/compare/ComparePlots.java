@@ -86,24 +86,27 @@ final class ComparePlots
      *
      * @param out      the directory of the report.
      * @param report   the results.
-     * @param subtitle a line under each title: the machine and the run.
+     * @param throughputSubtitle a line under the throughput plot's title: the machine and the run.
+     * @param latencySubtitle    a line under the latency plot's title: the machine and the latency run.
      * @return the file names of the plots written, relative to {@code out}.
      * @throws IOException if a file cannot be read or written.
      */
-    static List<String> write(final Path out, final CompareReport report, final String subtitle) throws IOException
+    static List<String> write(
+        final Path out, final CompareReport report, final String throughputSubtitle, final String latencySubtitle)
+        throws IOException
     {
         if (null == System.getProperty("java.awt.headless"))
         {
             System.setProperty("java.awt.headless", "true");
         }
         final List<String> written = new ArrayList<>();
-        final JFreeChart throughput = throughputChart(report, subtitle);
+        final JFreeChart throughput = throughputChart(report, throughputSubtitle);
         if (null != throughput)
         {
             save(throughput, out.resolve(THROUGHPUT_PNG));
             written.add(THROUGHPUT_PNG);
         }
-        final JFreeChart latency = latencyChart(out.resolve("raw"), report.contenders(), subtitle);
+        final JFreeChart latency = latencyChart(out.resolve("raw"), report.contenders(), latencySubtitle);
         if (null != latency)
         {
             save(latency, out.resolve(LATENCY_PNG));

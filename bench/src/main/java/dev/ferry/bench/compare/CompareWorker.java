@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -34,14 +36,14 @@ import java.util.stream.Stream;
  * which is this thread. Each iteration counts the events consumed in {@code --iteration-time}, or
  * until {@code --iteration-bytes} have arrived; the first {@code --warmup-iterations} are written
  * with {@code warmup=true} and left out of the report. After the last, the producer stops and every
- * event it sent must arrive, once and in order, or the run fails.
+ * event it sent must arrive, once and in order, or the run fails; a size's rows are written only then.
  * <p>
  * <b>Latency</b> under a fixed offered load: the producer offers events of {@code --latency-size} on
  * a schedule of {@code --latency-rate} per second, stamping each with the time the schedule meant to
  * send it; the consumer records arrival time minus that time. A channel that holds the producer back
  * therefore shows the delay in every event behind it, which is the correction for coordinated
- * omission: a late send does not hide the wait. The first fifth of the run is warm-up and not
- * recorded.
+ * omission: a late send does not hide the wait. A warm-up of a fifth of {@code --latency-time} runs
+ * first and is not recorded.
  * <p>
  * Output under {@code --out}: {@code NAME.throughput.csv}, {@code NAME.latency.csv},
  * {@code NAME.latency.hgrm} (HdrHistogram's percentile distribution, in microseconds) and
@@ -173,6 +175,7 @@ public final class CompareWorker implements Callable<Integer>
         final Thread producer = AppThreads.start(contender.name() + "-producer", () -> produceFlat(channel, window));
         final EventSink sink = this::inOrder;
         final IdleStrategy idle = AppThreads.newIdleStrategy();
+        final List<String> rows = new ArrayList<>();
         try (channel)
         {
             final long iterationNs = options.iterationTime.toNanos();
@@ -203,7 +206,7 @@ public final class CompareWorker implements Callable<Integer>
                 final long events = expected - first;
                 final long elapsedNs = System.nanoTime() - startNs;
                 final double eventsPerSecond = events * 1e9 / elapsedNs;
-                append(contender.name() + ".throughput.csv", THROUGHPUT_HEADER, String.format(Locale.ROOT,
+                rows.add(String.format(Locale.ROOT,
                     "%s,%d,%d,%b,%d,%d,%.1f,%.3f", contender.name(), size, i, i < options.warmupIterations, events,
                     elapsedNs, eventsPerSecond, eventsPerSecond * size / (1 << 20)));
             }
@@ -213,6 +216,10 @@ public final class CompareWorker implements Callable<Integer>
         finally
         {
             producing = false;
+        }
+        for (final String row : rows) // only once every event sent arrived, once and in order
+        {
+            append(contender.name() + ".throughput.csv", THROUGHPUT_HEADER, row);
         }
     }
 

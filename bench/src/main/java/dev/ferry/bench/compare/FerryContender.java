@@ -2,6 +2,7 @@ package dev.ferry.bench.compare;
 
 import dev.ferry.bench.AppThreads;
 import dev.ferry.buffer.Segment;
+import dev.ferry.buffer.Sizes;
 import dev.ferry.client.Consumer;
 import dev.ferry.client.ConsumerOptions;
 import dev.ferry.client.Ferry;
@@ -11,6 +12,7 @@ import dev.ferry.client.PushStatus;
 import dev.ferry.event.DataView;
 import dev.ferry.event.Event;
 import dev.ferry.event.Metadata;
+import dev.ferry.log.PartitionLog;
 import dev.ferry.server.FerryServer;
 import dev.ferry.shm.ShmDirectory;
 import org.agrona.CloseHelper;
@@ -102,6 +104,12 @@ final class FerryContender implements Contender
             throw new ContenderUnsupportedException(
                 size + "-byte events would split their 8-byte tail between metadata and data; use 64 B or at least " +
                 (CompareEvent.METADATA_BYTES + Long.BYTES));
+        }
+        if (2L * size > PartitionLog.Context.SEGMENT_BYTES_MAX)
+        {
+            throw new ContenderUnsupportedException(
+                size + "-byte events need log segments of twice that, more than a log's largest segment (" +
+                Sizes.format(PartitionLog.Context.SEGMENT_BYTES_MAX) + ")");
         }
         return new Pipeline(size, dataBytes);
     }

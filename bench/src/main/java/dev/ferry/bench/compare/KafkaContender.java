@@ -17,14 +17,13 @@ import java.util.concurrent.TimeUnit;
  * record must fit in one produce request, which the broker caps at 100 MiB
  * ({@code socket.request.max.bytes}).
  */
-public final class KafkaContender implements Contender
+final class KafkaContender implements Contender
 {
     /**
      * The contender's label.
      */
     static final String NAME = "kafka";
 
-    private final String name;
     private KafkaBroker broker;
     private int topics;
 
@@ -34,14 +33,13 @@ public final class KafkaContender implements Contender
      */
     KafkaContender()
     {
-        this.name = NAME;
         KafkaBroker.quietLogging();
     }
 
     @Override
     public String name()
     {
-        return name;
+        return NAME;
     }
 
     /**
@@ -57,7 +55,7 @@ public final class KafkaContender implements Contender
         broker = new KafkaBroker();
         broker.start(workDir);
         System.err.printf(Locale.ROOT, "%s: embedded KRaft node at %s answered %d ms after start%n",
-            name, broker.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+            NAME, broker.bootstrapServers(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
     }
 
     /**
@@ -74,7 +72,7 @@ public final class KafkaContender implements Contender
     {
         if (null == broker)
         {
-            throw new IllegalStateException(name + " is not started: call start(workDir) before open(size)");
+            throw new IllegalStateException(NAME + " is not started: call start(workDir) before open(size)");
         }
         if ((long)size + KafkaChannel.RECORD_OVERHEAD_BYTES > KafkaBroker.MAX_BATCH_BYTES)
         {

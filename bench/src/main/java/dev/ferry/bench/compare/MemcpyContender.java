@@ -39,8 +39,13 @@ final class MemcpyContender implements Contender
     }
 
     @Override
-    public Channel open(final int size)
+    public Channel open(final int size) throws ContenderUnsupportedException
     {
+        if ((long)Ring.align(size) * slots(size) > Integer.MAX_VALUE)
+        {
+            throw new ContenderUnsupportedException(
+                "a ring of " + slots(size) + " slots of " + size + " bytes does not fit one direct buffer (2 GiB)");
+        }
         return new Ring(size);
     }
 
@@ -88,7 +93,7 @@ final class MemcpyContender implements Contender
             }
         }
 
-        private static int align(final int size)
+        static int align(final int size)
         {
             return (size + 63) & ~63;
         }

@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * Sizes up to 2 GiB work (the receive buffer, allocated at open, holds at least one event). The
  * channel allocates nothing per event.
  */
-public final class NioContender implements Contender
+final class NioContender implements Contender
 {
     /**
      * Name of the contender.
@@ -69,15 +69,6 @@ public final class NioContender implements Contender
 
     private static final long CONNECT_TIMEOUT_NS = AppThreads.TIMEOUT_NS;
 
-    private final String name;
-
-    /**
-     * A contender with nothing started.
-     */
-    NioContender()
-    {
-        this.name = NAME;
-    }
 
     /**
      * {@inheritDoc}
@@ -85,7 +76,7 @@ public final class NioContender implements Contender
     @Override
     public String name()
     {
-        return name;
+        return NAME;
     }
 
     /**
@@ -148,7 +139,7 @@ public final class NioContender implements Contender
             receiver.configureBlocking(false);
             receiver.setOption(StandardSocketOptions.TCP_NODELAY, true);
 
-            return new NioChannel(name, size, sender, receiver);
+            return new NioChannel(size, sender, receiver);
         }
         catch (final IOException | RuntimeException | Error ex)
         {
@@ -170,7 +161,6 @@ public final class NioContender implements Contender
      */
     static final class NioChannel implements Channel
     {
-        private final String name;
         private final int size;
         private final SocketChannel sender;
         private final SocketChannel receiver;
@@ -183,9 +173,8 @@ public final class NioContender implements Contender
         private int readIndex;
         private int writeIndex;
 
-        NioChannel(final String name, final int size, final SocketChannel sender, final SocketChannel receiver)
+        NioChannel(final int size, final SocketChannel sender, final SocketChannel receiver)
         {
-            this.name = name;
             this.size = size;
             this.sender = sender;
             this.receiver = receiver;
@@ -223,7 +212,7 @@ public final class NioContender implements Contender
             else if (pendingSequence != sequence)
             {
                 throw new IllegalStateException(
-                    name + " was offered event " + sequence + " while event " + pendingSequence +
+                    NAME + " was offered event " + sequence + " while event " + pendingSequence +
                     " is partly written; the producer must offer it again until it is taken");
             }
             write();
@@ -255,7 +244,7 @@ public final class NioContender implements Contender
             {
                 while (delivered < limit && writeIndex - readIndex >= size)
                 {
-                    CompareEvent.deliver(name, receiveView, readIndex, size, size, sink);
+                    CompareEvent.deliver(NAME, receiveView, readIndex, size, size, sink);
                     readIndex += size;
                     delivered++;
                 }
@@ -311,7 +300,7 @@ public final class NioContender implements Contender
             catch (final IOException ex)
             {
                 throw new UncheckedIOException(
-                    name + " could not write event " + pendingSequence + " to its loopback socket: " + ex, ex);
+                    NAME + " could not write event " + pendingSequence + " to its loopback socket: " + ex, ex);
             }
         }
 
@@ -325,12 +314,12 @@ public final class NioContender implements Contender
             }
             catch (final IOException ex)
             {
-                throw new UncheckedIOException(name + " could not read from its loopback socket: " + ex, ex);
+                throw new UncheckedIOException(NAME + " could not read from its loopback socket: " + ex, ex);
             }
             if (read < 0)
             {
                 throw new IllegalStateException(
-                    name + "'s loopback connection was closed by the sending end with " + (writeIndex - readIndex) +
+                    NAME + "'s loopback connection was closed by the sending end with " + (writeIndex - readIndex) +
                     " bytes of an event received");
             }
 

@@ -81,7 +81,7 @@ class ComparePlotsTest
         final CompareReport report = CompareReport.read(raw, List.of(
             new Outcome("memcpy", Status.RAN, 1, ""), new Outcome("kafka", Status.RAN, 1, "")));
 
-        final List<String> written = ComparePlots.write(dir, report, "a test");
+        final List<String> written = ComparePlots.write(dir, report, "a test", "a latency test");
 
         assertEquals(List.of(ComparePlots.THROUGHPUT_PNG, ComparePlots.LATENCY_PNG), written);
         for (final String png : written)
@@ -98,7 +98,7 @@ class ComparePlotsTest
         final CompareReport report = CompareReport.read(dir.resolve("raw"), List.of(
             new Outcome("kafka", Status.UNSUPPORTED, 1, "not here")));
 
-        assertEquals(List.of(), ComparePlots.write(dir, report, "a test"));
+        assertEquals(List.of(), ComparePlots.write(dir, report, "a test", "a latency test"));
     }
 
     /**
