@@ -19,6 +19,16 @@
  *     {@code NONE} whatever the kernel had not written back.</li>
  * </ul>
  * <p>
+ * <b>Retention</b> ({@link dev.ferry.log.PartitionLog.Context#retainBytes(long)}, memory mode only):
+ * once a log holds its retained bytes it writes on into its oldest segment, dropping that segment's
+ * events, but only when they are committed and every consumer the log tracks has acknowledged them;
+ * until then it grows, up to its bound. This departs from the design's "retention by size and age" in
+ * two ways, on purpose: there is no retention by age yet, and size never drops an event a subscribed
+ * consumer has not acknowledged (a transport must not lose what it accepted; Kafka-style retention that
+ * drops unread events would). Durable logs keep every event, up to their bound. Reuse keeps a
+ * segment's file, mapping and region, so peers attach nothing new and memory already written is
+ * written again, which on a VM costs far less than fresh pages.
+ * <p>
  * Must never: make an event visible, or mark it committed, before its data is in place; reuse or
  * reorder an event id; change a committed record; recover a record that was not committed; take a
  * lock (one I/O agent owns each log); or unmap memory a view handed out may still point at.
