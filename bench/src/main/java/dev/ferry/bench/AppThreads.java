@@ -4,7 +4,10 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What the event-path benchmarks' own producer and consumer threads share, so that Ferry and the raw
@@ -31,6 +34,37 @@ public final class AppThreads
     public static IdleStrategy newIdleStrategy()
     {
         return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+    }
+
+    /**
+     * Wait for a future, at most {@link #TIMEOUT_NS}.
+     *
+     * @param future to wait for.
+     * @param what   it is, for the error: "the acknowledgement of event 7".
+     * @param <T>    of its value.
+     * @return its value.
+     * @throws IllegalStateException if it failed, did not complete in time, or the wait was interrupted.
+     */
+    public static <T> T await(final CompletableFuture<T> future, final String what)
+    {
+        try
+        {
+            return future.get(TIMEOUT_NS, TimeUnit.NANOSECONDS);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException(what + " failed: " + ex.getCause(), ex.getCause());
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException(
+                what + " did not arrive within " + TimeUnit.NANOSECONDS.toSeconds(TIMEOUT_NS) + " s");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + what, ex);
+        }
     }
 
     /**

@@ -34,9 +34,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -379,7 +377,7 @@ public class EventPathBenchmark
             {
                 return;
             }
-            final long eventId = wait ? await(ack, "the acknowledgement of event " + seq) : ack.join();
+            final long eventId = wait ? AppThreads.await(ack, "the acknowledgement of event " + seq) : ack.join();
             if (eventId != seq)
             {
                 throw new IllegalStateException("event " + seq + " was acknowledged as event " + eventId);
@@ -413,8 +411,8 @@ public class EventPathBenchmark
 
             for (int i = 0; i < SAMPLE_EVENTS; i++)
             {
-                final long eventId = await(sampleAcks.get(i), "the acknowledgement of sample event " + i);
-                final Event event = await(consumer.pull(), "sample event " + i);
+                final long eventId = AppThreads.await(sampleAcks.get(i), "the acknowledgement of sample event " + i);
+                final Event event = AppThreads.await(consumer.pull(), "sample event " + i);
                 final int crc = event.data().crc32c();
                 if (eventId != i || event.eventId() != i || !metadata[i].equals(event.metadata()) ||
                     event.data().length() != size || (size > 0 && crc != dataCrcs[i]))
@@ -439,28 +437,6 @@ public class EventPathBenchmark
                 }
             }
             throw new IllegalStateException("the server no longer lists topic '" + TOPIC + "'");
-        }
-
-        private static <T> T await(final CompletableFuture<T> future, final String what)
-        {
-            try
-            {
-                return future.get(AppThreads.TIMEOUT_NS, TimeUnit.NANOSECONDS);
-            }
-            catch (final ExecutionException ex)
-            {
-                throw new IllegalStateException(what + " failed: " + ex.getCause(), ex.getCause());
-            }
-            catch (final TimeoutException ex)
-            {
-                throw new IllegalStateException(
-                    what + " did not arrive within " + TimeUnit.NANOSECONDS.toSeconds(AppThreads.TIMEOUT_NS) + " s");
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + what, ex);
-            }
         }
     }
 }

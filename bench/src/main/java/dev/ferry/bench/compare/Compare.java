@@ -4,6 +4,7 @@ import dev.ferry.bench.BenchmarkMain;
 import dev.ferry.bench.compare.CompareReport.Outcome;
 import dev.ferry.bench.compare.CompareReport.Status;
 import dev.ferry.cli.DurationConverter;
+import org.agrona.IoUtil;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,7 +29,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -753,21 +753,8 @@ public final class Compare implements Callable<Integer>
 
     private static void deleteTree(final Path root)
     {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).collect(Collectors.toList()))
-            {
-                Files.deleteIfExists(path);
-            }
-        }
-        catch (final IOException | UncheckedIOException ex)
-        {
-            System.out.println("      could not delete " + root + ": " + ex + "; delete it yourself");
-        }
+        IoUtil.delete(root.toFile(), (ex) ->
+            System.out.println("      could not delete " + root + ": " + ex + "; delete it yourself"));
     }
 
     private static double seconds(final long startNs)

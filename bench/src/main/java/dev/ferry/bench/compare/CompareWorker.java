@@ -2,6 +2,7 @@ package dev.ferry.bench.compare;
 
 import dev.ferry.bench.AppThreads;
 import org.HdrHistogram.Histogram;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.IdleStrategy;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,20 +13,17 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 /**
  * Runs one contender through the comparison in a JVM of its own, so that no contender's threads,
@@ -153,7 +151,7 @@ public final class CompareWorker implements Callable<Integer>
         }
         finally
         {
-            deleteTree(workDir);
+            IoUtil.delete(workDir.toFile(), false);
         }
         return 0;
     }
@@ -445,31 +443,5 @@ public final class CompareWorker implements Callable<Integer>
         final StringWriter text = new StringWriter();
         failure.printStackTrace(new PrintWriter(text));
         return text.toString();
-    }
-
-    private static void deleteTree(final Path root)
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            paths.sorted(Comparator.reverseOrder()).forEach(path ->
-            {
-                try
-                {
-                    Files.deleteIfExists(path);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 }

@@ -20,9 +20,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Ferry on one host as it is best deployed there: a {@link FerryServer} and a {@link Ferry} client in
@@ -255,25 +252,7 @@ final class FerryContender implements Contender
             {
                 return;
             }
-            final long eventId;
-            try
-            {
-                eventId = ack.get(AppThreads.TIMEOUT_NS, TimeUnit.NANOSECONDS);
-            }
-            catch (final ExecutionException ex)
-            {
-                throw new IllegalStateException(name() + ": event " + seq + " was refused: " + ex.getCause(), ex.getCause());
-            }
-            catch (final TimeoutException ex)
-            {
-                throw new IllegalStateException(name() + ": event " + seq + " was not acknowledged within " +
-                    TimeUnit.NANOSECONDS.toSeconds(AppThreads.TIMEOUT_NS) + " s");
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(name() + ": interrupted while waiting for event " + seq, ex);
-            }
+            final long eventId = AppThreads.await(ack, name() + ": the acknowledgement of event " + seq);
             if (eventId != seq)
             {
                 throw new IllegalStateException(name() + ": event " + seq + " was acknowledged as event " + eventId);
