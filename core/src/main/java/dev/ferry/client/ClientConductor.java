@@ -613,6 +613,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final ConsumerState state = consumers.get(consumer.consumerId());
         if (null != lost || null == state)
         {
+            consumer.ready().waiters().decrementAndGet();
             future.completeExceptionally(null != lost ? lost : new IllegalStateException("the consumer is closed"));
             return;
         }
@@ -625,6 +626,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final ConsumerState state = consumers.remove(consumer.consumerId());
         if (null != state)
         {
+            state.takeAcknowledgements();
             state.sendAcknowledgements();
             state.close(new IllegalStateException("consumer '" + consumer.name() + "' was closed"));
         }
@@ -1266,10 +1268,18 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     private final class ConsumerState implements Event.Acknowledger
     {
         final Consumer consumer;
+        final ReadyEvents ready;
         final int[] partitions;
         final ArrayDeque<Incoming>[] incoming;
         final ArrayDeque<Incoming>[] unacknowledged;
-        final int[] deliveredSinceCredit;
+        /**
+         * Per partition, the events (or failures in their place) put in {@link #ready}.
+         */
+        final long[] readied;
+        /**
+         * Per partition, the events taken from {@link #ready} the server has been given credit for.
+         */
+        final long[] credited;
         /**
          * Per partition, the event after the last one taken in (delivered or ready), where the consumer
          * resumes after a reconnection; {@link #FROM_CURSOR} before the first.
@@ -1285,10 +1295,8 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
          */
         final boolean[] acknowledgePending;
         /**
-         * What the application's next pulls get, in order: an {@link Event}, or the
-         * {@link BulkTransportException} that took an event's place.
+         * The application's pulls waiting for events, in the order they were made.
          */
-        final ArrayDeque<Object> ready = new ArrayDeque<>();
         final ArrayDeque<CompletableFuture<Event>> waiting = new ArrayDeque<>();
         final int creditBatch;
 
@@ -1296,10 +1304,12 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         ConsumerState(final Consumer consumer)
         {
             this.consumer = consumer;
+            this.ready = consumer.ready();
             this.partitions = consumer.partitions();
             this.incoming = new ArrayDeque[partitions.length];
             this.unacknowledged = new ArrayDeque[partitions.length];
-            this.deliveredSinceCredit = new int[partitions.length];
+            this.readied = new long[partitions.length];
+            this.credited = new long[partitions.length];
             this.resumeAt = new long[partitions.length];
             this.lastAcknowledged = new long[partitions.length];
             this.acknowledgePending = new boolean[partitions.length];
@@ -1315,14 +1325,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
 
         int indexOf(final int partition)
         {
-            for (int i = 0; i < partitions.length; i++)
-            {
-                if (partitions[i] == partition)
-                {
-                    return i;
-                }
-            }
-            return -1;
+            return ready.indexOf(partition);
         }
 
         /**
@@ -1370,18 +1373,11 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             final int prefetch = consumer.options().prefetch();
             for (int i = 0; i < partitions.length; i++)
             {
-                int held = 0;
-                for (final Object next : ready)
-                {
-                    if (next instanceof Event event && event.partition() == partitions[i])
-                    {
-                        held++;
-                    }
-                }
-                deliveredSinceCredit[i] = 0;
+                credited[i] = ready.taken(i); // taken from now on is credited as usual; before, it is not held
+                final long held = readied[i] - credited[i];
                 if (prefetch > held)
                 {
-                    sendCredit(partitions[i], prefetch - held);
+                    sendCredit(partitions[i], (int)(prefetch - held));
                 }
                 if (lastAcknowledged[i] >= 0)
                 {
@@ -1412,8 +1408,24 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             return sent;
         }
 
+        /**
+         * Act on the acknowledgements application threads recorded since the last duty cycle.
+         */
+        void takeAcknowledgements()
+        {
+            for (int i = 0; i < partitions.length; i++)
+            {
+                final long acknowledged = ready.acknowledged(i);
+                if (acknowledged > lastAcknowledged[i])
+                {
+                    onAcknowledge(i, acknowledged);
+                }
+            }
+        }
+
         int progress()
         {
+            takeAcknowledgements();
             int work = sendAcknowledgements();
             final long nowNs = System.nanoTime();
             for (int i = 0; i < partitions.length; i++)
@@ -1421,7 +1433,12 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 work += startPulls(incoming[i], nowNs);
                 work += collect(i);
             }
-            return work + deliver();
+            work += deliver();
+            for (int i = 0; i < partitions.length; i++)
+            {
+                work += credit(i);
+            }
+            return work;
         }
 
         private int startPulls(final ArrayDeque<Incoming> events, final long nowNs)
@@ -1492,48 +1509,57 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             Incoming event;
             while (null != (event = events.peekFirst()) && (0 == event.length || event.pulled || null != event.failure))
             {
-                events.pollFirst();
-                resumeAt[index] = event.eventId + 1;
                 if (null != event.failure)
                 {
+                    if (!ready.offer(new ReadyEvents.Failure(index, event.failure)))
+                    {
+                        break; // the application has not taken enough yet
+                    }
                     if (null != event.data)
                     {
                         event.data.release();
                     }
-                    ready.addLast(event.failure);
-                    credit(index); // a failed event holds no memory
-                    collected++;
-                    continue;
                 }
-                unacknowledged[index].addLast(event);
-                ready.addLast(new Event(
-                    Metadata.wrap(new UnsafeBuffer(event.metadata), 0, event.metadata.length),
-                    null != event.inPlace ? event.inPlace : null == event.data ? DataView.EMPTY : event.data.view(),
-                    event.partition,
-                    event.eventId,
-                    this));
+                else
+                {
+                    final Event next = new Event(
+                        Metadata.wrap(new UnsafeBuffer(event.metadata), 0, event.metadata.length),
+                        null != event.inPlace ? event.inPlace : null == event.data ? DataView.EMPTY : event.data.view(),
+                        event.partition,
+                        event.eventId,
+                        this);
+                    if (!ready.offer(next))
+                    {
+                        break; // the application has not taken enough yet
+                    }
+                    unacknowledged[index].addLast(event);
+                }
+                events.pollFirst();
+                resumeAt[index] = event.eventId + 1;
+                readied[index]++;
                 collected++;
             }
             return collected;
         }
 
+        /**
+         * Complete the pulls waiting, in order, with the events ready.
+         */
         int deliver()
         {
             int delivered = 0;
-            while (!ready.isEmpty() && !waiting.isEmpty())
+            Object next;
+            while (!waiting.isEmpty() && null != (next = ready.take()))
             {
-                final Object next = ready.pollFirst();
                 final CompletableFuture<Event> future = waiting.pollFirst();
+                ready.waiters().decrementAndGet();
                 if (next instanceof Event event)
                 {
                     future.complete(event);
-                    credit(indexOf(event.partition()));
                 }
                 else
                 {
-                    final BulkTransportException failure = (BulkTransportException)next;
-                    LOGGER.error(failure.getMessage());
-                    future.completeExceptionally(failure);
+                    future.completeExceptionally(Consumer.failure(next));
                 }
                 delivered++;
             }
@@ -1541,16 +1567,20 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         }
 
         /**
-         * Count an event of a partition as done with, delivered or failed, and give the server back
-         * credit for a batch of them.
+         * Give the server back credit for a partition's events taken (delivered or failed), a batch at a time.
+         *
+         * @return 1 if credit was sent.
          */
-        private void credit(final int index)
+        private int credit(final int index)
         {
-            if (++deliveredSinceCredit[index] >= creditBatch)
+            final long taken = ready.taken(index);
+            if (taken - credited[index] < creditBatch)
             {
-                sendCredit(partitions[index], deliveredSinceCredit[index]);
-                deliveredSinceCredit[index] = 0;
+                return 0;
             }
+            sendCredit(partitions[index], (int)(taken - credited[index]));
+            credited[index] = taken;
+            return 1;
         }
 
         private void sendCredit(final int partition, final int events)
@@ -1563,24 +1593,22 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             send(encoder.encodedLength());
         }
 
+        /**
+         * From any thread: recorded for the agent, which acts on it in its next duty cycle.
+         */
         public void acknowledge(final Event event)
         {
-            command((c) -> onAcknowledge(event.partition(), event.eventId()));
+            final int index = indexOf(event.partition());
+            if (index >= 0)
+            {
+                ready.acknowledge(index, event.eventId());
+            }
         }
 
-        private void onAcknowledge(final int partition, final long eventId)
+        private void onAcknowledge(final int index, final long eventId)
         {
-            final int index = indexOf(partition);
-            if (index < 0 || consumers.get(consumer.consumerId()) != this)
-            {
-                return;
-            }
-
-            if (eventId > lastAcknowledged[index])
-            {
-                lastAcknowledged[index] = eventId;
-                acknowledgePending[index] = true;
-            }
+            lastAcknowledged[index] = eventId;
+            acknowledgePending[index] = true;
 
             Incoming event;
             while (null != (event = unacknowledged[index].peekFirst()) && event.eventId <= eventId)
@@ -1605,12 +1633,13 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
 
         void close(final RuntimeException cause)
         {
+            ready.close(cause);
             CompletableFuture<Event> future;
             while (null != (future = waiting.pollFirst()))
             {
+                ready.waiters().decrementAndGet();
                 future.completeExceptionally(cause);
             }
-            ready.clear();
             for (int i = 0; i < partitions.length; i++)
             {
                 releaseAll(incoming[i]);

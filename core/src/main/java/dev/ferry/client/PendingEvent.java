@@ -6,9 +6,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * An event pushed and not yet acknowledged: its metadata, its data in the client's pool, and the
- * future to complete with its ID.
+ * future to complete with its ID. It is its own command to the I/O agent: handing it over allocates
+ * nothing more.
  */
-final class PendingEvent
+final class PendingEvent implements ClientConductor.Command
 {
     final Producer producer;
     final byte[] metadata;
@@ -22,5 +23,10 @@ final class PendingEvent
         this.metadata = metadata;
         this.data = data;
         this.partition = partition;
+    }
+
+    public void execute(final ClientConductor conductor)
+    {
+        conductor.push(this);
     }
 }

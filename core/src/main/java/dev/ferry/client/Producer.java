@@ -360,7 +360,7 @@ public final class Producer implements AutoCloseable
             }
         }
         attachment.start();
-        if (!disconnected && 0 == room.availablePermits())
+        if (disconnected || 0 == room.availablePermits())
         {
             pauseSources();
         }
@@ -369,6 +369,10 @@ public final class Producer implements AutoCloseable
 
     private void pauseSources()
     {
+        if (sourcesPaused || attachments.isEmpty())
+        {
+            return; // nothing to pause; a source attached later is paused by attach if there is no room
+        }
         synchronized (sourcesLock)
         {
             if (!sourcesPaused)
@@ -512,7 +516,7 @@ public final class Producer implements AutoCloseable
     private CompletableFuture<Long> send(final Metadata metadata, final Segment segment, final int partition)
     {
         final PendingEvent event = new PendingEvent(this, metadata.toByteArray(), segment, partition);
-        conductor.command((c) -> c.push(event));
+        conductor.command(event);
         return event.future;
     }
 }

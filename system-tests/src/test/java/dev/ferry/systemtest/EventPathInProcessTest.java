@@ -274,6 +274,78 @@ class EventPathInProcessTest
     }
 
     @Test
+    void pollHandsOverEveryEventInOrderBesidePullsAndItsAcknowledgementsMoveTheCursor() throws Exception
+    {
+        final int events = 300;
+        try (FerryServer server = FerryServer.launch(
+                new FerryServer.Context().endpoint(freeEndpoint("127.0.0.1")).shmRoot(root));
+            Ferry ferry = Ferry.connect(new Ferry.Context().server(server.address()).shmRoot(root)))
+        {
+            final Topic topic = ferry.createTopic("polled", 1);
+            try (Producer producer = topic.producer())
+            {
+                final List<CompletableFuture<Long>> acks = new ArrayList<>();
+                for (int i = 0; i < events + 1; i++)
+                {
+                    final ByteBuffer data = ByteBuffer.allocateDirect(64 + i).put(TestBytes.seeded(i, 64 + i)).flip();
+                    acks.add(producer.push(Metadata.of("{\"i\":" + i + "}"), DataView.of(data)));
+                }
+                for (final CompletableFuture<Long> ack : acks)
+                {
+                    ack.get(30, TimeUnit.SECONDS);
+                }
+            }
+
+            // a prefetch far below the events: the server goes on only if what poll takes is credited back
+            final Consumer consumer = topic.consumer(new ConsumerOptions("poller").prefetch(8));
+            final long[] next = {0};
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (next[0] < events)
+            {
+                assertTrue(System.nanoTime() - deadlineNs < 0, "only " + next[0] + " of " + events + " events arrived");
+                if (0 == next[0] % 50)
+                {
+                    // a pull, then a poll at once: the pull is owed the earlier event, wherever it waits
+                    final CompletableFuture<Event> pulled = consumer.pull();
+                    final List<Event> polled = new ArrayList<>();
+                    consumer.poll(polled::add, 3);
+                    final Event event = pulled.get(30, TimeUnit.SECONDS);
+                    checkPolled(event, next[0]++);
+                    for (final Event later : polled)
+                    {
+                        checkPolled(later, next[0]++);
+                    }
+                    continue;
+                }
+                consumer.poll((event) ->
+                {
+                    checkPolled(event, next[0]++);
+                    if (event.eventId() < events - 1)
+                    {
+                        event.acknowledge();
+                    }
+                }, (int)Math.min(5, Math.min(events - next[0], 50 - next[0] % 50)));
+                Thread.onSpinWait();
+            }
+            consumer.close();
+            assertThrows(IllegalStateException.class, () -> consumer.poll((event) -> { }, 1));
+
+            try (Consumer again = topic.consumer(new ConsumerOptions("poller")))
+            {
+                final Event first = again.pull().get(30, TimeUnit.SECONDS);
+                assertEquals(events - 1, first.eventId(), "resumes after the last event acknowledged, and only then");
+            }
+        }
+    }
+
+    private static void checkPolled(final Event event, final long expected)
+    {
+        assertEquals(expected, event.eventId());
+        TestBytes.assertSameBytes(
+            TestBytes.seeded((int)expected, 64 + (int)expected), TestBytes.toArray(event.data()), "data of event " + expected);
+    }
+
+    @Test
     void aConsumerReceivesEventsInBatchesOfItsBatchSize() throws Exception
     {
         try (FerryServer server = FerryServer.launch(

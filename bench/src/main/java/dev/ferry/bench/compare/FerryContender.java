@@ -5,6 +5,7 @@ import dev.ferry.buffer.Segment;
 import dev.ferry.buffer.Sizes;
 import dev.ferry.client.Consumer;
 import dev.ferry.client.ConsumerOptions;
+import dev.ferry.client.EventHandler;
 import dev.ferry.client.Ferry;
 import dev.ferry.client.Producer;
 import dev.ferry.client.PushResult;
@@ -37,8 +38,9 @@ import java.util.concurrent.CompletableFuture;
  *   <li>{@value #IN_PLACE}: the consumer reads the data where the server's log keeps it
  *   ({@link ConsumerOptions#readInPlace(boolean)}), no second copy.</li>
  * </ul>
- * The consumer keeps {@value #PULL_DEPTH} {@link Consumer#pull()}s outstanding, checks each event's
- * stamps and {@link Event#acknowledge() acknowledges} it. The server retains
+ * The consumer takes the events that are ready with {@link Consumer#poll(EventHandler, int)}, the
+ * API for small events at full rate (as raw Aeron's consumer polls its subscription), checks each
+ * event's stamps and {@link Event#acknowledge() acknowledges} it. The server retains
  * {@value #RETAINED_SEGMENTS} log segments per partition ({@code ferry server --retain}) and then
  * reuses the oldest once the consumer has acknowledged its events. Each size gets a fresh server, so
  * the memory a size's log took is returned before the next. The producer's push futures are checked when
@@ -49,11 +51,6 @@ final class FerryContender implements Contender
 {
     static final String COPY = "ferry-copy";
     static final String IN_PLACE = "ferry-inplace";
-
-    /**
-     * Pulls the consumer keeps outstanding; a power of two.
-     */
-    static final int PULL_DEPTH = 16;
 
     /**
      * Push futures the producer keeps, a power of two.
@@ -126,8 +123,7 @@ final class FerryContender implements Contender
         private final UnsafeBuffer metadataBuffer = new UnsafeBuffer(new byte[CompareEvent.METADATA_BYTES]);
         private final Metadata metadata = Metadata.wrap(metadataBuffer, 0, CompareEvent.METADATA_BYTES);
         private final UnsafeBuffer dataFlyweight = new UnsafeBuffer(0L, 0);
-        @SuppressWarnings({ "unchecked", "rawtypes" })
-        private final CompletableFuture<Event>[] pulls = new CompletableFuture[PULL_DEPTH];
+        private final EventHandler handler = this::onEvent;
         @SuppressWarnings({ "unchecked", "rawtypes" })
         private final CompletableFuture<Long>[] acks = new CompletableFuture[ACK_RING];
         private FerryServer server;
@@ -135,8 +131,8 @@ final class FerryContender implements Contender
         private Producer producer;
         private Consumer consumer;
         private Segment data;
+        private EventSink sink;
         private long pushed;
-        private int nextPull;
 
         Pipeline(final int size, final int dataBytes)
         {
@@ -158,10 +154,6 @@ final class FerryContender implements Contender
                 final var topic = ferry.createTopic("compare-" + size, 1);
                 producer = topic.producer();
                 consumer = topic.consumer(new ConsumerOptions(name()).readInPlace(inPlace));
-                for (int i = 0; i < PULL_DEPTH; i++)
-                {
-                    pulls[i] = consumer.pull();
-                }
             }
             catch (final RuntimeException | Error ex)
             {
@@ -214,20 +206,11 @@ final class FerryContender implements Contender
         @Override
         public int poll(final EventSink sink, final int limit)
         {
-            int delivered = 0;
-            while (delivered < limit && pulls[nextPull].isDone())
-            {
-                final Event event = pulls[nextPull].join();
-                deliver(event, sink);
-                event.acknowledge();
-                pulls[nextPull] = consumer.pull();
-                nextPull = (nextPull + 1) & (PULL_DEPTH - 1);
-                delivered++;
-            }
-            return delivered;
+            this.sink = sink;
+            return consumer.poll(handler, limit);
         }
 
-        private void deliver(final Event event, final EventSink sink)
+        private void onEvent(final Event event)
         {
             final Metadata received = event.metadata();
             final DataView view = event.data();
@@ -243,6 +226,7 @@ final class FerryContender implements Contender
                 CompareEvent.checkTail(name(), dataFlyweight, dataFlyweight.capacity(), seq);
             }
             sink.onEvent(seq, received.buffer().getLong(received.offset() + CompareEvent.SENT_NS_OFFSET));
+            event.acknowledge();
         }
 
         private void checkAck(final long seq, final boolean wait)
@@ -252,7 +236,7 @@ final class FerryContender implements Contender
             {
                 return;
             }
-            final long eventId = AppThreads.await(ack, name() + ": the acknowledgement of event " + seq);
+            final long eventId = wait ? AppThreads.await(ack, name() + ": the acknowledgement of event " + seq) : ack.join();
             if (eventId != seq)
             {
                 throw new IllegalStateException(name() + ": event " + seq + " was acknowledged as event " + eventId);
