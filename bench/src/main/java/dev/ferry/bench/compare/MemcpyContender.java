@@ -17,6 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * slot ({@link UnsafeBuffer#putBytes}, which is {@code Unsafe.copyMemory}) and publishes it with an
  * ordered write of its position, the consumer reads the slot, checks it and frees it the same way.
  * Nothing is allocated per event.
+ * <p>
+ * The producer copies each event from the next of as many source slots as the ring has, not from
+ * one buffer: a detector's events are new bytes each time, and so are Ferry's (each in a segment of
+ * the producer's pool, up to 64 MiB of them in flight). One source would stay in the cache from 4 KiB to
+ * 4 MiB and make the ceiling a copy out of the cache: on this project's 2-core VM a 4 MiB copy ran
+ * at about 19,000 MiB/s from one source and 12,000 MiB/s from a 64 MiB window of them.
  */
 final class MemcpyContender implements Contender
 {
@@ -83,13 +89,17 @@ final class MemcpyContender implements Contender
             this.size = size;
             final int slotCount = slots(size);
             this.mask = slotCount - 1;
-            this.sourceMemory = ByteBuffer.allocateDirect(align(size));
+            this.sourceMemory = ByteBuffer.allocateDirect(align(size) * slotCount);
             this.slotMemory = ByteBuffer.allocateDirect(align(size) * slotCount);
             this.source = new UnsafeBuffer(sourceMemory);
             this.slots = new UnsafeBuffer(slotMemory);
             for (int i = 0; i < size; i++)
             {
                 source.putByte(i, (byte)(i * 31 + 7)); // the bytes between the stamps, written once
+            }
+            for (int slot = 1; slot < slotCount; slot++)
+            {
+                source.putBytes(slot * align(size), source, 0, size);
             }
         }
 
@@ -106,8 +116,9 @@ final class MemcpyContender implements Contender
             {
                 return false;
             }
-            CompareEvent.stamp(source, 0, size, sequence, sentNs);
-            slots.putBytes((int)(position & mask) * align(size), source, 0, size);
+            final int offset = (int)(position & mask) * align(size);
+            CompareEvent.stamp(source, offset, size, sequence, sentNs);
+            slots.putBytes(offset, source, offset, size);
             published.lazySet(position + 1);
             return true;
         }
