@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
         "",
         "Each event's data is pseudo-random bytes filled in place in the client's registered pool (no copy); its " +
             "metadata names the producer and the event's sequence, size and CRC-32C, so that " +
-            "'ferry consume --verify' can check it. Events go to the partitions in turn.",
+            "'ferry consume --verify' can check it. Events go to the partitions in turn, whatever the topic's " +
+            "partition selector; its validator (ferry topic create --schema) checks each event.",
         "" },
     footer = {
         "",

@@ -174,7 +174,7 @@ class FerryCommandTest
         final CommandRun run = CommandRun.ferry("topic");
 
         assertEquals(2, run.exitCode, run::toString);
-        assertTrue(run.err.contains("Missing a command: ferry topic create, or ferry topic list"), run::toString);
+        assertTrue(run.err.contains("Missing a command: ferry topic create, ferry topic list, or ferry topic describe"), run::toString);
     }
 
     @Test

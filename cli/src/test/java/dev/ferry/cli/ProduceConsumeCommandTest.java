@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -82,6 +83,43 @@ class ProduceConsumeCommandTest
                 consume::toString);
             assertEquals("", consume.err, consume::toString);
         }
+    }
+
+    @Test
+    void aTopicsSchemaRefusesEventsNamingTheFieldAndItsKeyIsShown() throws IOException
+    {
+        final Path schema = root.resolve("small-events.json");
+        Files.writeString(schema, "{\"type\":\"object\",\"required\":[\"producer\"]," +
+            "\"properties\":{\"size\":{\"type\":\"integer\",\"maximum\":1000}}}");
+        final CommandRun create = ferry("topic", "create", "small", "--partitions", "2", "--schema", schema.toString(),
+            "--key", "producer");
+        assertEquals(0, create.exitCode, create::toString);
+        assertEquals("created topic 'small' with 2 partitions on " + endpoint + "\n" +
+            "validator JSON schema, partitions by key 'producer'\n", create.out, create::toString);
+
+        final CommandRun describe = ferry("topic", "describe", "small");
+        assertEquals(0, describe.exitCode, describe::toString);
+        assertEquals(List.of("topic 'small' on " + endpoint + ": 2 partitions",
+                "validator: JSON schema {\"type\":\"object\",\"required\":[\"producer\"],\"properties\":" +
+                    "{\"size\":{\"type\":\"integer\",\"maximum\":1000}}}",
+                "partition selector: by key 'producer'"),
+            List.of(describe.out.split("\n")), describe::toString);
+
+        final CommandRun tooBig = ferry("produce", "--topic", "small", "--events", "3", "--size", "4KiB");
+        assertEquals(1, tooBig.exitCode, tooBig::toString);
+        assertTrue(tooBig.err.contains("/size: must have a maximum value of 1000"), tooBig::toString);
+
+        final CommandRun fits = ferry("produce", "--topic", "small", "--events", "3", "--size", "1000");
+        assertEquals(0, fits.exitCode, fits::toString);
+        final CommandRun list = ferry("topic", "list");
+        assertTrue(list.out.contains("small           2             3"), list::toString);
+
+        final CommandRun badSchema = ferry("topic", "create", "bad", "--schema", root.resolve("missing.json").toString());
+        assertEquals(2, badSchema.exitCode, badSchema::toString);
+        assertTrue(badSchema.err.contains("cannot read it"), badSchema::toString);
+        final CommandRun unknown = ferry("topic", "describe", "nothing");
+        assertEquals(1, unknown.exitCode, unknown::toString);
+        assertTrue(unknown.err.contains("topic 'nothing' does not exist"), unknown::toString);
     }
 
     @Test

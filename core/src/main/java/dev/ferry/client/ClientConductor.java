@@ -164,7 +164,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
     /**
      * A topic as the server described it.
      */
-    record TopicInfo(String name, int topicId, int partitions)
+    record TopicInfo(String name, int topicId, int partitions, String config)
     {
     }
 
@@ -445,6 +445,14 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         return reconnects.get();
     }
 
+    /**
+     * @return bytes the session's bulk transport has pulled; 0 before a session. On the agent thread only.
+     */
+    long bytesPulled()
+    {
+        return null == bulk ? 0 : bulk.bytesPulled();
+    }
+
     public void onClose()
     {
         // Work handed over before close still counts, acknowledgements above all: a consumer of the
@@ -546,10 +554,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         return future;
     }
 
-    void createTopic(final String name, final int partitions, final long correlationId)
+    void createTopic(final String name, final int partitions, final String config, final long correlationId)
     {
         final CreateTopicEncoder encoder = createTopicEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .clientId(clientId).correlationId(correlationId).partitions(partitions).name(name);
+            .clientId(clientId).correlationId(correlationId).partitions(partitions).name(name).config(config);
         send(encoder.encodedLength());
     }
 
@@ -650,12 +658,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final Incoming incoming = pulls.remove(correlationId);
         if (null != incoming)
         {
-            incoming.pulling = false;
-            incoming.pulled = true;
-            if (incoming.abandoned)
-            {
-                incoming.data.release();
-            }
+            pullEnded(incoming);
         }
     }
 
@@ -664,15 +667,38 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final Incoming incoming = pulls.remove(correlationId);
         if (null != incoming)
         {
-            incoming.pulling = false;
-            if (incoming.abandoned)
+            if (null == incoming.pullError)
             {
-                incoming.data.release();
+                incoming.pullError = cause;
             }
-            else
-            {
-                pullFailed(incoming, cause);
-            }
+            pullEnded(incoming);
+        }
+    }
+
+    /**
+     * One pull of an event's ranges ended: when it was the last, the event is pulled, or failed if any of
+     * them failed.
+     */
+    private static void pullEnded(final Incoming incoming)
+    {
+        if (--incoming.pullsPending > 0)
+        {
+            return;
+        }
+        incoming.pulling = false;
+        final BulkTransportException cause = incoming.pullError;
+        incoming.pullError = null;
+        if (incoming.abandoned)
+        {
+            incoming.data.release();
+        }
+        else if (null != cause)
+        {
+            pullFailed(incoming, cause);
+        }
+        else
+        {
+            incoming.pulled = true;
         }
     }
 
@@ -858,10 +884,11 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final int topicId = info.topicId();
         final int partitions = info.partitions();
         final String name = info.name();
+        final String config = info.config();
         final CompletableFuture<Object> request = requests.remove(correlationId);
         if (null != request)
         {
-            request.complete(new TopicInfo(name, topicId, partitions));
+            request.complete(new TopicInfo(name, topicId, partitions, config));
         }
         resubscriptions.remove(correlationId);
     }
@@ -1244,9 +1271,18 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
          * The data where the server keeps it, for a consumer that reads in place; then {@link #data} is null.
          */
         DataView inPlace;
+        /**
+         * The bytes the consumer's {@link DataSelector} chose, or null for all of them (or before it is asked).
+         */
+        DataSelection selection;
         boolean pulling;
         boolean pulled;
         boolean abandoned;
+        /**
+         * Pulls of this event's ranges in flight; it is pulled, or failed, when the last ends.
+         */
+        int pullsPending;
+        BulkTransportException pullError;
         int attempts;
         long retryAtNs;
         BulkTransportException failure;
@@ -1282,7 +1318,8 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
         final long[] credited;
         /**
          * Per partition, the event after the last one taken in (delivered or ready), where the consumer
-         * resumes after a reconnection; {@link #FROM_CURSOR} before the first.
+         * resumes after a reconnection; before the first, where the application seeks
+         * ({@link ConsumerOptions#startAt(int, long)}) or {@link #FROM_CURSOR}.
          */
         final long[] resumeAt;
         /**
@@ -1313,7 +1350,10 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
             this.resumeAt = new long[partitions.length];
             this.lastAcknowledged = new long[partitions.length];
             this.acknowledgePending = new boolean[partitions.length];
-            Arrays.fill(resumeAt, FROM_CURSOR);
+            for (int i = 0; i < partitions.length; i++)
+            {
+                resumeAt[i] = consumer.options().startAt(partitions[i]); // FROM_CURSOR unless the application seeks
+            }
             Arrays.fill(lastAcknowledged, -1);
             this.creditBatch = Math.max(1, consumer.options().prefetch() / 2);
             for (int i = 0; i < partitions.length; i++)
@@ -1451,12 +1491,18 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 {
                     continue;
                 }
+                if (!select(event))
+                {
+                    started++;
+                    continue;
+                }
+                final DataSelection selection = event.selection;
+                final DataDescriptor source = new DataDescriptor(event.regionId, event.offset, event.length);
                 if (consumer.options().readInPlace() && bulk instanceof InPlaceAccess access)
                 {
                     try
                     {
-                        event.inPlace = access.view(
-                            serverPeer, new DataDescriptor(event.regionId, event.offset, event.length), 0, event.length);
+                        event.inPlace = inPlace(access, source, selection);
                         event.pulled = true;
                     }
                     catch (final BulkTransportException ex)
@@ -1469,7 +1515,7 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                 Segment segment = event.data; // kept from a failed attempt
                 if (null == segment)
                 {
-                    segment = pool.tryAllocate((int)event.length);
+                    segment = pool.tryAllocate((int)(null == selection ? event.length : selection.totalLength()));
                     if (null == segment)
                     {
                         break; // the pool is exhausted: pull again once the application acknowledges
@@ -1477,29 +1523,105 @@ final class ClientConductor implements Agent, ConnectionListener, PullHandler
                     event.data = segment;
                 }
                 event.pulling = true;
-                final long correlationId = nextId();
-                pulls.put(correlationId, event);
+                event.pullsPending = 1; // held until every range is asked for, so that no early end completes it
                 try
                 {
                     registered(segment.region()); // the transport must know the memory it pulls into
-                    bulk.pull(
-                        serverPeer,
-                        new DataDescriptor(event.regionId, event.offset, event.length),
-                        0,
-                        (int)event.length,
-                        segment.view(),
-                        correlationId,
-                        ClientConductor.this);
+                    if (null == selection)
+                    {
+                        startPull(event, source, 0, event.length, segment.view());
+                    }
+                    else
+                    {
+                        long at = 0;
+                        for (int r = 0; r < selection.count(); r++)
+                        {
+                            startPull(event, source, selection.offset(r), selection.length(r),
+                                segment.view().slice(at, selection.length(r)));
+                            at += selection.length(r);
+                        }
+                    }
                 }
                 catch (final BulkTransportException ex)
                 {
-                    pulls.remove(correlationId);
-                    event.pulling = false;
-                    pullFailed(event, ex);
+                    event.pullError = ex;
                 }
+                pullEnded(event);
                 started++;
             }
             return started;
+        }
+
+        /**
+         * Ask the consumer's data selector, once per event, which bytes to fetch.
+         *
+         * @return true to fetch them; false if the event needs no fetch: it selected nothing (and is
+         *         pulled), or the selection failed (and so has the event).
+         */
+        private boolean select(final Incoming event)
+        {
+            final DataSelector selector = consumer.options().dataSelector();
+            if (null == selector || null != event.selection)
+            {
+                return true;
+            }
+            String problem;
+            try
+            {
+                final DataSelection selection = selector.select(
+                    Metadata.wrap(new UnsafeBuffer(event.metadata), 0, event.metadata.length), event.length);
+                problem = selection.outside(event.length);
+                event.selection = selection;
+            }
+            catch (final RuntimeException ex)
+            {
+                problem = "it threw " + ex;
+            }
+            if (null != problem)
+            {
+                event.failure = new BulkTransportException("the data selector of consumer '" +
+                    consumer.options().name() + "' failed on event " + event.eventId + " of partition " +
+                    event.partition + ": " + problem);
+                return false;
+            }
+            if (0 == event.selection.totalLength())
+            {
+                event.pulled = true; // metadata only: nothing to fetch
+                return false;
+            }
+            return true;
+        }
+
+        private void startPull(
+            final Incoming event, final DataDescriptor source, final long offset, final long length, final DataView destination)
+        {
+            final long correlationId = nextId();
+            pulls.put(correlationId, event);
+            event.pullsPending++;
+            try
+            {
+                bulk.pull(serverPeer, source, offset, (int)length, destination, correlationId, ClientConductor.this);
+            }
+            catch (final BulkTransportException ex)
+            {
+                pulls.remove(correlationId);
+                event.pullsPending--;
+                throw ex;
+            }
+        }
+
+        private DataView inPlace(final InPlaceAccess access, final DataDescriptor source, final DataSelection selection)
+        {
+            if (null == selection)
+            {
+                return access.view(serverPeer, source, 0, source.length());
+            }
+            final DataView[] views = new DataView[selection.count()];
+            for (int r = 0; r < views.length; r++)
+            {
+                views[r] = access.view(serverPeer, source, selection.offset(r), selection.length(r));
+            }
+            return DataView.concat(views);
         }
 
         private int collect(final int index)

@@ -1,10 +1,17 @@
 package dev.ferry.client;
 
+import dev.ferry.agent.IoAgentThreads;
 import dev.ferry.bulk.BulkTransportException;
 import dev.ferry.event.Event;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,7 +28,9 @@ import java.util.concurrent.CompletableFuture;
  * is ready and by the I/O agent when one arrives. {@link #poll(EventHandler, int)} hands the events
  * that are ready to a handler on the calling thread and returns at once, with no future and no
  * command to the agent: the way to take small events at full rate. Either way, taking an event and
- * acknowledging it only touch memory the agent reads once per duty cycle.
+ * acknowledging it only touch memory the agent reads once per duty cycle. On top of {@code poll},
+ * {@link #process(EventHandler, long, Duration)} is a loop that waits for events (Mofka's
+ * {@code process}), and {@link #iterator(Duration)} an iterator over them.
  * <p>
  * Thread-safe. Futures complete on the client's I/O agent thread: a callback chained with
  * {@code thenAccept} runs there and must be quick; use the {@code ...Async} variants for real work.
@@ -58,6 +67,15 @@ public final class Consumer implements AutoCloseable
             {
                 throw new IllegalArgumentException(
                     "topic '" + topic.name() + "' has no partition " + partition + " (it has " + topic.partitions() + ")");
+            }
+        }
+        for (final int started : options.partitionsStarted())
+        {
+            if (Arrays.stream(partitions).noneMatch((partition) -> partition == started))
+            {
+                throw new IllegalArgumentException("consumer '" + options.name() + "' is given a start in partition " +
+                    started + " (startAt) but reads partitions " + Arrays.toString(partitions) + " of topic '" +
+                    topic.name() + "'");
             }
         }
 
@@ -151,6 +169,80 @@ public final class Consumer implements AutoCloseable
             handled++;
         }
         return handled;
+    }
+
+    /**
+     * Hand events to a handler on this thread as they arrive, until {@code maxEvents} have been handled
+     * or none has arrived for {@code idleTimeout}: {@link #poll(EventHandler, int)} in a loop that
+     * spins, yields and then parks briefly while nothing is ready. <b>Blocks.</b>
+     *
+     * @param handler     given each event, in order within its partition.
+     * @param maxEvents   most events to handle.
+     * @param idleTimeout longest wait for the next event before the loop ends.
+     * @return the number of events handled.
+     * @throws BulkTransportException   if an event's data could not be read; the events before it were handled.
+     * @throws IllegalStateException    if the consumer is closed.
+     * @throws dev.ferry.FerryException if the client lost its server for good.
+     */
+    public long process(final EventHandler handler, final long maxEvents, final Duration idleTimeout)
+    {
+        IoAgentThreads.checkMayBlock("Consumer.process");
+        final IdleStrategy idle = new BackoffIdleStrategy();
+        final long idleNs = idleTimeout.toNanos();
+        long handled = 0;
+        long lastEventNs = System.nanoTime();
+        while (handled < maxEvents)
+        {
+            final int taken = poll(handler, (int)Math.min(options.prefetch(), maxEvents - handled));
+            if (taken > 0)
+            {
+                handled += taken;
+                lastEventNs = System.nanoTime();
+                idle.reset();
+            }
+            else if (System.nanoTime() - lastEventNs >= idleNs)
+            {
+                break;
+            }
+            else
+            {
+                idle.idle();
+            }
+        }
+        return handled;
+    }
+
+    /**
+     * The events as they arrive, one at a time: {@code hasNext()} waits for the next, at most
+     * {@code idleTimeout}, and is false if none came (then, or once the consumer is closed, the
+     * iteration is over). Not thread-safe: one thread iterates. <b>Blocks</b> in {@code hasNext()}.
+     *
+     * @param idleTimeout longest wait for the next event.
+     * @return an iterator whose {@code hasNext()} and {@code next()} throw what {@link #process} throws.
+     */
+    public Iterator<Event> iterator(final Duration idleTimeout)
+    {
+        return new Iterator<>()
+        {
+            private Event next;
+            private final EventHandler keep = (event) -> next = event;
+
+            public boolean hasNext()
+            {
+                return null != next || (!closed && 1 == process(keep, 1, idleTimeout));
+            }
+
+            public Event next()
+            {
+                if (!hasNext())
+                {
+                    throw new NoSuchElementException("no event arrived within " + idleTimeout.toMillis() + " ms");
+                }
+                final Event event = next;
+                next = null;
+                return event;
+            }
+        };
     }
 
     /**

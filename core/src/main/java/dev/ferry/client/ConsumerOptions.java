@@ -1,9 +1,12 @@
 package dev.ferry.client;
 
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * Who a consumer is and how far ahead it reads (Mofka's consumer options).
+ * Who a consumer is, how far ahead it reads, and which bytes of each event it fetches (Mofka's consumer
+ * options).
  */
 public final class ConsumerOptions
 {
@@ -12,6 +15,8 @@ public final class ConsumerOptions
     private int prefetch = 64;
     private int batchSize = 64;
     private boolean readInPlace;
+    private DataSelector dataSelector;
+    private final Map<Integer, Long> startAt = new TreeMap<>();
 
     /**
      * @param name mandatory: a new name starts at event 0; the same name resumes after its last acknowledgement.
@@ -103,5 +108,64 @@ public final class ConsumerOptions
     {
         this.readInPlace = readInPlace;
         return this;
+    }
+
+    /**
+     * @return the selector of the bytes fetched of each event, or null for all of them.
+     */
+    public DataSelector dataSelector()
+    {
+        return dataSelector;
+    }
+
+    /**
+     * @param dataSelector chooses which bytes of each event's data to fetch: only those cross the bulk
+     *                     transport (or, reading in place, are viewed), and the event holds just them.
+     *                     Null, the default, fetches all of them.
+     * @return this.
+     */
+    public ConsumerOptions dataSelector(final DataSelector dataSelector)
+    {
+        this.dataSelector = dataSelector;
+        return this;
+    }
+
+    /**
+     * Seek: read a partition from a given event on, instead of from where this consumer's name left off
+     * (its first unacknowledged event), for example to read again what it acknowledged, or to skip
+     * ahead. Acknowledging then moves the name's cursor forward only, never back.
+     *
+     * @param partition to read from {@code eventId} on.
+     * @param eventId   first event to receive: from 0 to the partition's next event ID (the subscription
+     *                  fails, naming the events the partition holds, if it is beyond, or dropped by retention).
+     * @return this.
+     */
+    public ConsumerOptions startAt(final int partition, final long eventId)
+    {
+        if (eventId < 0)
+        {
+            throw new IllegalArgumentException("event IDs start at 0; cannot start partition " + partition +
+                " at " + eventId);
+        }
+        startAt.put(partition, eventId);
+        return this;
+    }
+
+    /**
+     * @param partition of the topic.
+     * @return the event to start that partition at, or -1 for the consumer's cursor.
+     */
+    public long startAt(final int partition)
+    {
+        final Long eventId = startAt.get(partition);
+        return null == eventId ? ClientConductor.FROM_CURSOR : eventId;
+    }
+
+    /**
+     * @return the partitions given a start with {@link #startAt(int, long)}.
+     */
+    int[] partitionsStarted()
+    {
+        return startAt.keySet().stream().mapToInt(Integer::intValue).toArray();
     }
 }

@@ -8,11 +8,13 @@ import dev.ferry.bulk.PeerInfo;
 import dev.ferry.channel.MessageTransport;
 import dev.ferry.channel.MessageTransports;
 import dev.ferry.engine.EngineContext;
+import dev.ferry.topic.TopicConfig;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -127,7 +129,7 @@ public final class Ferry implements AutoCloseable
     }
 
     /**
-     * Create a topic on the server. <b>Blocks.</b>
+     * Create a topic on the server, accepting every event and placing events round robin. <b>Blocks.</b>
      *
      * @param name       of the topic.
      * @param partitions it has.
@@ -136,14 +138,36 @@ public final class Ferry implements AutoCloseable
      */
     public Topic createTopic(final String name, final int partitions)
     {
-        final ClientConductor.TopicInfo info = (ClientConductor.TopicInfo)await(
-            conductor.request((c, correlationId) -> c.createTopic(name, partitions, correlationId)),
-            "create topic '" + name + "'");
-        return new Topic(this, info.name(), info.topicId(), info.partitions());
+        return createTopic(name, partitions, TopicConfig.defaults());
     }
 
     /**
-     * Open a topic that exists on the server. <b>Blocks.</b>
+     * Create a topic on the server with its own validator and partition selector, which the server
+     * keeps with the topic so that every producer of it, in any process, applies them. <b>Blocks.</b>
+     *
+     * @param name       of the topic.
+     * @param partitions it has.
+     * @param config     how the topic checks and places its events.
+     * @return the topic.
+     * @throws FerryException with the server's reason if it exists or the name is invalid.
+     */
+    public Topic createTopic(final String name, final int partitions, final TopicConfig config)
+    {
+        final String json = config.toJson();
+        if (json.getBytes(StandardCharsets.UTF_8).length > TopicConfig.MAX_JSON_BYTES)
+        {
+            throw new IllegalArgumentException("topic '" + name + "''s config takes " +
+                json.getBytes(StandardCharsets.UTF_8).length + " bytes as JSON, more than the " +
+                TopicConfig.MAX_JSON_BYTES + " a topic may have; shorten its schema");
+        }
+        return topic((ClientConductor.TopicInfo)await(
+            conductor.request((c, correlationId) -> c.createTopic(name, partitions, json, correlationId)),
+            "create topic '" + name + "'"));
+    }
+
+    /**
+     * Open a topic that exists on the server, with the validator and partition selector it was
+     * created with. <b>Blocks.</b>
      *
      * @param name of the topic.
      * @return the topic.
@@ -151,10 +175,24 @@ public final class Ferry implements AutoCloseable
      */
     public Topic openTopic(final String name)
     {
-        final ClientConductor.TopicInfo info = (ClientConductor.TopicInfo)await(
+        return topic((ClientConductor.TopicInfo)await(
             conductor.request((c, correlationId) -> c.openTopic(name, correlationId)),
-            "open topic '" + name + "'");
-        return new Topic(this, info.name(), info.topicId(), info.partitions());
+            "open topic '" + name + "'"));
+    }
+
+    private Topic topic(final ClientConductor.TopicInfo info)
+    {
+        final TopicConfig config;
+        try
+        {
+            config = TopicConfig.parse(info.config());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new FerryException("the server keeps topic '" + info.name() + "' with a config this client " +
+                "cannot use (" + ex.getMessage() + "); is the server a newer Ferry? upgrade this client", ex);
+        }
+        return new Topic(this, info.name(), info.topicId(), info.partitions(), config);
     }
 
     /**
@@ -200,6 +238,20 @@ public final class Ferry implements AutoCloseable
     public long reconnects()
     {
         return conductor.reconnects();
+    }
+
+    /**
+     * The bulk transport's own count of the bytes it moved for this client's consumers: with a
+     * {@link ConsumerOptions#dataSelector data selector}, only the bytes selected. (A consumer reading in
+     * place moves none.) <b>Blocks</b> briefly: it is read on the client's I/O agent thread.
+     *
+     * @return bytes pulled by the session's bulk transport since it was opened; 0 before a session.
+     */
+    public long bytesPulled()
+    {
+        final CompletableFuture<Object> count = new CompletableFuture<>();
+        conductor.command((c) -> count.complete(c.bytesPulled()));
+        return (Long)await(count, "count the bytes pulled");
     }
 
     Context context()

@@ -6,17 +6,21 @@ import dev.ferry.buffer.BufferPool;
 import dev.ferry.buffer.Segment;
 import dev.ferry.event.DataView;
 import dev.ferry.event.Metadata;
+import dev.ferry.topic.InvalidEventException;
+import dev.ferry.topic.PartitionSelector;
+import dev.ferry.topic.Validator;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pushes events into a topic (Mofka semantics).
  * <p>
- * {@link #push} validates the event, picks its partition (round robin, unless given), puts its data
+ * {@link #push} validates the event and picks its partition (unless given) with its topic's
+ * {@link dev.ferry.topic.TopicConfig} (or the producer's own, {@link ProducerOptions#validator}); a
+ * refused event throws {@link InvalidEventException} and nothing of it is sent. Then it puts its data
  * in the client's registered pool (no copy when it already is there: {@link #allocate(int)} and
  * {@link #push(Metadata, Segment)}; one copy otherwise), and hands it to the I/O agent, which
  * batches events per partition and sends the batches. The returned future completes with the
@@ -49,7 +53,8 @@ public final class Producer implements AutoCloseable
     private final Semaphore room;
     private final int maxPending;
     private final int resumeAt;
-    private final AtomicInteger nextPartition = new AtomicInteger();
+    private final Validator validator;
+    private final PartitionSelector selector;
     private final CopyOnWriteArrayList<Attachment> attachments = new CopyOnWriteArrayList<>();
     private final Object sourcesLock = new Object();
     /**
@@ -69,11 +74,14 @@ public final class Producer implements AutoCloseable
         this.maxPending = topic.partitions() * (options.maxPendingBatches() + 1) * options.eventsPerBatch();
         this.room = new Semaphore(maxPending);
         this.resumeAt = maxPending / 2;
+        this.validator = null != options.validator() ? options.validator() : topic.config().validator();
+        this.selector = null != options.partitionSelector() ?
+            options.partitionSelector() : topic.config().newPartitionSelector();
         conductor.command((c) -> c.addProducer(this));
     }
 
     /**
-     * Push an event to the partition the topic's selector (round robin) picks.
+     * Push an event to the partition the topic's selector picks.
      * <p>
      * <b>Blocks</b> while the producer's pending batches are full, at most the push timeout.
      *
@@ -81,10 +89,12 @@ public final class Producer implements AutoCloseable
      * @param data     of the event; copied once into registered memory, and may be reused as soon
      *                 as this method returns.
      * @return the future event ID.
+     * @throws InvalidEventException if the topic's validator or selector refuses the event.
      */
     public CompletableFuture<Long> push(final Metadata metadata, final DataView data)
     {
-        return push(metadata, data, Math.floorMod(nextPartition.getAndIncrement(), topic.partitions()));
+        validator.validate(metadata, data);
+        return pushValid(metadata, data, selector.select(metadata, topic.partitions()));
     }
 
     /**
@@ -96,6 +106,12 @@ public final class Producer implements AutoCloseable
      * @return the future event ID.
      */
     public CompletableFuture<Long> push(final Metadata metadata, final DataView data, final int partition)
+    {
+        validator.validate(metadata, data);
+        return pushValid(metadata, data, partition);
+    }
+
+    private CompletableFuture<Long> pushValid(final Metadata metadata, final DataView data, final int partition)
     {
         final long deadlineNs = System.nanoTime() + options.pushTimeout().toNanos();
         checkEvent(metadata, data.length(), partition);
@@ -110,16 +126,18 @@ public final class Producer implements AutoCloseable
 
     /**
      * Push an event whose data the application wrote in place into a segment from {@link #allocate(int)}:
-     * nothing is copied. The segment belongs to the producer from now on; do not touch it again.
-     * <b>Blocks</b> like {@link #push(Metadata, DataView)}.
+     * nothing is copied. The segment belongs to the producer from now on, even if the event is refused
+     * (the producer releases it then); do not touch it again. <b>Blocks</b> like
+     * {@link #push(Metadata, DataView)}.
      *
      * @param metadata of the event; copied.
      * @param data     a segment of this client's pool.
      * @return the future event ID.
+     * @throws InvalidEventException if the topic's validator or selector refuses the event.
      */
     public CompletableFuture<Long> push(final Metadata metadata, final Segment data)
     {
-        return push(metadata, data, Math.floorMod(nextPartition.getAndIncrement(), topic.partitions()));
+        return pushSegment(metadata, data, true, 0);
     }
 
     /**
@@ -132,23 +150,46 @@ public final class Producer implements AutoCloseable
      */
     public CompletableFuture<Long> push(final Metadata metadata, final Segment data, final int partition)
     {
-        checkOwnSegment(data);
-        checkEvent(metadata, data.length(), partition);
+        return pushSegment(metadata, data, false, partition);
+    }
+
+    /**
+     * Push an event whose data is a segment the producer owns from now on: released here if the event
+     * is refused.
+     */
+    private CompletableFuture<Long> pushSegment(
+        final Metadata metadata, final Segment data, final boolean select, final int givenPartition)
+    {
+        final int partition;
+        try
+        {
+            validate(metadata, data);
+            partition = select ? selector.select(metadata, topic.partitions()) : givenPartition;
+            checkOwnSegment(data);
+            checkEvent(metadata, data.length(), partition);
+        }
+        catch (final RuntimeException ex)
+        {
+            data.release();
+            throw ex;
+        }
         return enqueue(metadata, data, partition, System.nanoTime() + options.pushTimeout().toNanos());
     }
 
     /**
-     * Offer an event to the partition the topic's selector (round robin) picks. <b>Never blocks</b>:
+     * Offer an event to the partition the topic's selector picks. <b>Never blocks</b>:
      * if the event cannot be taken at once it is not taken, and the result says why.
      *
      * @param metadata of the event; copied if taken.
      * @param data     of the event; copied once into registered memory if taken.
      * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
      * @throws IllegalArgumentException if the event can never be pushed (too large, bad partition).
+     * @throws InvalidEventException    if the topic's validator or selector refuses the event.
      */
     public PushResult tryPush(final Metadata metadata, final DataView data)
     {
-        return tryPush(metadata, data, Math.floorMod(nextPartition.getAndIncrement(), topic.partitions()));
+        validator.validate(metadata, data);
+        return tryPushValid(metadata, data, selector.select(metadata, topic.partitions()));
     }
 
     /**
@@ -160,6 +201,12 @@ public final class Producer implements AutoCloseable
      * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
      */
     public PushResult tryPush(final Metadata metadata, final DataView data, final int partition)
+    {
+        validator.validate(metadata, data);
+        return tryPushValid(metadata, data, partition);
+    }
+
+    private PushResult tryPushValid(final Metadata metadata, final DataView data, final int partition)
     {
         final PushResult refusal = checkTry(metadata, data.length(), partition);
         if (null != refusal)
@@ -188,10 +235,13 @@ public final class Producer implements AutoCloseable
      * @param metadata of the event; copied if taken.
      * @param data     a segment of this client's pool; the producer's from now on if taken.
      * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
+     * @throws InvalidEventException if the topic's validator or selector refuses the event; the segment
+     *                               stays the caller's.
      */
     public PushResult tryPush(final Metadata metadata, final Segment data)
     {
-        return tryPush(metadata, data, Math.floorMod(nextPartition.getAndIncrement(), topic.partitions()));
+        validate(metadata, data);
+        return tryPushValid(metadata, data, selector.select(metadata, topic.partitions()));
     }
 
     /**
@@ -203,6 +253,12 @@ public final class Producer implements AutoCloseable
      * @return {@link PushStatus#PUSHED} with the future event ID, or why the event was not taken.
      */
     public PushResult tryPush(final Metadata metadata, final Segment data, final int partition)
+    {
+        validate(metadata, data);
+        return tryPushValid(metadata, data, partition);
+    }
+
+    private PushResult tryPushValid(final Metadata metadata, final Segment data, final int partition)
     {
         checkOwnSegment(data);
         final PushResult refusal = checkTry(metadata, data.length(), partition);
@@ -430,6 +486,17 @@ public final class Producer implements AutoCloseable
             return PushResult.BACK_PRESSURED;
         }
         return null;
+    }
+
+    /**
+     * Validate an event whose data is a segment: wrapped in a view only for a validator that looks.
+     */
+    private void validate(final Metadata metadata, final Segment data)
+    {
+        if (Validator.ACCEPT_ALL != validator)
+        {
+            validator.validate(metadata, DataView.of(data));
+        }
     }
 
     private void checkOwnSegment(final Segment data)

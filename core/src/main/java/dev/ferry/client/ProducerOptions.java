@@ -1,11 +1,14 @@
 package dev.ferry.client;
 
 import dev.ferry.log.PartitionLog;
+import dev.ferry.topic.PartitionSelector;
+import dev.ferry.topic.Validator;
 
 import java.time.Duration;
 
 /**
- * How a producer batches and how much it keeps in flight (Mofka's producer options).
+ * How a producer batches, how much it keeps in flight, and, if not its topic's, which validator and
+ * partition selector it applies (Mofka's producer options).
  */
 public final class ProducerOptions
 {
@@ -23,6 +26,8 @@ public final class ProducerOptions
     private int batchSize = ADAPTIVE;
     private int maxPendingBatches = 2;
     private Duration pushTimeout = Duration.ofSeconds(30);
+    private Validator validator;
+    private PartitionSelector partitionSelector;
 
     public String name()
     {
@@ -95,6 +100,44 @@ public final class ProducerOptions
     public ProducerOptions pushTimeout(final Duration pushTimeout)
     {
         this.pushTimeout = pushTimeout;
+        return this;
+    }
+
+    /**
+     * @return the validator the producer applies instead of its topic's, or null for the topic's.
+     */
+    public Validator validator()
+    {
+        return validator;
+    }
+
+    /**
+     * @param validator to apply to every event instead of the topic's ({@link Validator#ACCEPT_ALL} for
+     *                  none); null for the topic's, the default. Called on the pushing threads.
+     * @return this.
+     */
+    public ProducerOptions validator(final Validator validator)
+    {
+        this.validator = validator;
+        return this;
+    }
+
+    /**
+     * @return the partition selector the producer applies instead of its topic's, or null for the topic's.
+     */
+    public PartitionSelector partitionSelector()
+    {
+        return partitionSelector;
+    }
+
+    /**
+     * @param partitionSelector to place events pushed without a partition, instead of the topic's;
+     *                          null for the topic's, the default. Called on the pushing threads.
+     * @return this.
+     */
+    public ProducerOptions partitionSelector(final PartitionSelector partitionSelector)
+    {
+        this.partitionSelector = partitionSelector;
         return this;
     }
 

@@ -1,7 +1,10 @@
 package dev.ferry.client;
 
+import dev.ferry.topic.TopicConfig;
+
 /**
- * A topic opened on a server: makes producers and consumers.
+ * A topic opened on a server: makes producers and consumers, and carries the {@link TopicConfig}
+ * (validator and partition selector) its producers apply.
  */
 public final class Topic
 {
@@ -9,13 +12,15 @@ public final class Topic
     private final String name;
     private final int topicId;
     private final int partitions;
+    private final TopicConfig config;
 
-    Topic(final Ferry ferry, final String name, final int topicId, final int partitions)
+    Topic(final Ferry ferry, final String name, final int topicId, final int partitions, final TopicConfig config)
     {
         this.ferry = ferry;
         this.name = name;
         this.topicId = topicId;
         this.partitions = partitions;
+        this.config = config;
     }
 
     public String name()
@@ -26,6 +31,14 @@ public final class Topic
     public int partitions()
     {
         return partitions;
+    }
+
+    /**
+     * @return how the topic checks and places its events, as it was created.
+     */
+    public TopicConfig config()
+    {
+        return config;
     }
 
     int topicId()
@@ -68,6 +81,6 @@ public final class Topic
 
     public String toString()
     {
-        return "topic '" + name + "' (" + partitions + " partitions)";
+        return "topic '" + name + "' (" + partitions + " partitions; " + config + ")";
     }
 }

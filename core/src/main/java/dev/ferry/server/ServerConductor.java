@@ -42,6 +42,7 @@ import dev.ferry.protocol.codecs.TopicListEncoder;
 import dev.ferry.shm.DurableDirectory;
 import dev.ferry.shm.HostIdentity;
 import dev.ferry.shm.OwnedDirectory;
+import dev.ferry.topic.TopicConfig;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
@@ -55,6 +56,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -476,6 +478,7 @@ final class ServerConductor implements Agent, ConnectionListener
         final long correlationId = request.correlationId();
         final int partitionCount = request.partitions();
         final String name = request.name();
+        final String configJson = request.config();
         if (!TOPIC_NAME.matcher(name).matches())
         {
             sendError(session.clientId, correlationId, ErrorCode.GENERIC,
@@ -498,10 +501,22 @@ final class ServerConductor implements Agent, ConnectionListener
             return;
         }
 
+        final TopicConfig config;
+        try
+        {
+            config = TopicConfig.parse(configJson);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            sendError(session.clientId, correlationId, ErrorCode.GENERIC,
+                "topic '" + name + "' cannot be created with that config: " + ex.getMessage());
+            return;
+        }
+
         final ServerTopic topic;
         try
         {
-            topic = createTopic(lastTopicId + 1, name, partitionCount, false);
+            topic = createTopic(lastTopicId + 1, name, partitionCount, config, false);
         }
         catch (final FerryException ex)
         {
@@ -517,11 +532,12 @@ final class ServerConductor implements Agent, ConnectionListener
      * @param recovering true to open the durable topic's existing logs; false for a new topic, whose
      *                   file is written first when durable.
      */
-    private ServerTopic createTopic(final int topicId, final String name, final int partitionCount, final boolean recovering)
+    private ServerTopic createTopic(
+        final int topicId, final String name, final int partitionCount, final TopicConfig config, final boolean recovering)
     {
         lastTopicId = Math.max(lastTopicId, topicId); // never given again, even if this creation fails
         final ServerPartition[] topicPartitions = new ServerPartition[partitionCount];
-        final ServerTopic topic = new ServerTopic(topicId, name, topicPartitions);
+        final ServerTopic topic = new ServerTopic(topicId, name, topicPartitions, config.toJson());
         final Path topicDir = topicsDirectory.resolve(name);
         try
         {
@@ -529,7 +545,7 @@ final class ServerConductor implements Agent, ConnectionListener
             Files.createDirectories(topicDir, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
             if (null != durable && !recovering)
             {
-                writeTopicFile(topicDir, topicId, partitionCount);
+                writeTopicFile(topicDir, topicId, partitionCount, topic.config);
                 DurableDirectory.forceDirectory(topicsDirectory);
                 if (newTopicsDirectory)
                 {
@@ -584,12 +600,18 @@ final class ServerConductor implements Agent, ConnectionListener
      * Write a durable topic's file atomically (a temporary file forced to disk, then renamed), so a
      * crash leaves either no topic or a whole one.
      */
-    private static void writeTopicFile(final Path topicDir, final int topicId, final int partitionCount)
+    private static void writeTopicFile(final Path topicDir, final int topicId, final int partitionCount, final String config)
         throws IOException
     {
         final Path file = topicDir.resolve(TOPIC_FILE_NAME);
         final Path temporary = topicDir.resolve(TOPIC_FILE_NAME + ".tmp");
-        final byte[] text = ("id=" + topicId + "\npartitions=" + partitionCount + "\n").getBytes(StandardCharsets.UTF_8);
+        final Properties properties = new Properties();
+        properties.setProperty("id", Integer.toString(topicId));
+        properties.setProperty("partitions", Integer.toString(partitionCount));
+        properties.setProperty("config", config);
+        final StringWriter writer = new StringWriter();
+        properties.store(writer, "Ferry topic '" + topicDir.getFileName() + "'");
+        final byte[] text = writer.toString().getBytes(StandardCharsets.UTF_8);
         try (FileChannel channel = FileChannel.open(temporary,
             StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
         {
@@ -634,16 +656,18 @@ final class ServerConductor implements Agent, ConnectionListener
             final Properties properties = new Properties();
             final int topicId;
             final int partitionCount;
+            final TopicConfig config;
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
             {
                 properties.load(reader);
                 topicId = Integer.parseInt(properties.getProperty("id", ""));
                 partitionCount = Integer.parseInt(properties.getProperty("partitions", ""));
+                config = TopicConfig.parse(properties.getProperty("config", ""));
             }
-            catch (final IOException | NumberFormatException ex)
+            catch (final IOException | IllegalArgumentException ex)
             {
                 throw new FerryException("cannot read topic '" + name + "' from " + file + ": " + ex + "; repair " +
-                    "the file (id=N, partitions=N) or remove the topic's directory", ex);
+                    "the file (id=N, partitions=N, config=JSON) or remove the topic's directory", ex);
             }
             final ServerTopic clash = topicsById.get(topicId);
             if (topicId < 1 || partitionCount < 1 || partitionCount > MAX_PARTITIONS || null != clash)
@@ -652,7 +676,7 @@ final class ServerConductor implements Agent, ConnectionListener
                     partitionCount + " partitions" + (null == clash ? "" : ", the id of topic '" + clash.name + "'") +
                     "; repair the file or remove the topic's directory");
             }
-            createTopic(topicId, name, partitionCount, true);
+            createTopic(topicId, name, partitionCount, config, true);
         }
     }
 
@@ -861,6 +885,15 @@ final class ServerConductor implements Agent, ConnectionListener
                     partition.topic.name + "' from event " + starts[p] + ", but it holds events 0 to " +
                     (committedEnd - 1) + (starts[p] > committedEnd ? ": the server lost events the consumer " +
                     "had read (a restart without a durable log, or a power loss with fsync policy none)" : ""));
+                return;
+            }
+            if (starts[p] >= 0 && starts[p] < partition.log.firstEventId())
+            {
+                sendError(session.clientId, correlationId, ErrorCode.GENERIC,
+                    "consumer '" + consumerName + "' asked for partition " + wanted[p] + " of topic '" +
+                    partition.topic.name + "' from event " + starts[p] + ", but events before " +
+                    partition.log.firstEventId() + " are no longer kept (retention, --retain); start at " +
+                    partition.log.firstEventId() + " or later");
                 return;
             }
             if (partition.log.reusesSegments() && readElsewhere(consumerName, topicId, wanted[p]))
@@ -1111,7 +1144,8 @@ final class ServerConductor implements Agent, ConnectionListener
             .correlationId(correlationId)
             .topicId(topic.topicId)
             .partitions(topic.partitions.length)
-            .name(topic.name);
+            .name(topic.name)
+            .config(topic.config);
         send(session, topicInfoEncoder.encodedLength());
     }
 

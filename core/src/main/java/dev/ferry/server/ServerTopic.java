@@ -8,12 +8,17 @@ final class ServerTopic
     final int topicId;
     final String name;
     final ServerPartition[] partitions;
+    /**
+     * The topic's {@link dev.ferry.topic.TopicConfig} as JSON, checked when it was created.
+     */
+    final String config;
 
-    ServerTopic(final int topicId, final String name, final ServerPartition[] partitions)
+    ServerTopic(final int topicId, final String name, final ServerPartition[] partitions, final String config)
     {
         this.topicId = topicId;
         this.name = name;
         this.partitions = partitions;
+        this.config = config;
     }
 
     long events()

@@ -269,6 +269,10 @@ class EventPathInProcessTest
                 TestBytes.assertSameBytes(
                     TestBytes.seeded(i, 100_000), TestBytes.toArray(first.data()), "data of event " + i);
                 first.acknowledge();
+                final FerryException dropped = assertThrows(FerryException.class,
+                    () -> topic.consumer(new ConsumerOptions("rewinding").startAt(0, 0)));
+                assertTrue(dropped.getMessage().contains("but events before " + first.eventId() +
+                    " are no longer kept (retention, --retain)"), dropped.getMessage());
             }
         }
     }

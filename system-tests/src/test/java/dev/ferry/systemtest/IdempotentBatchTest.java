@@ -141,7 +141,7 @@ class IdempotentBatchTest
         int createTopic(final String name)
         {
             send(new CreateTopicEncoder().wrapAndApplyHeader(buffer, 0, header)
-                .clientId(CLIENT_ID).correlationId(++correlationId).partitions(1).name(name).encodedLength());
+                .clientId(CLIENT_ID).correlationId(++correlationId).partitions(1).name(name).config("").encodedLength());
             return Integer.parseInt(await((answer) -> answer.startsWith("topic ")).substring(6));
         }
 
