@@ -14,7 +14,6 @@ import org.agrona.concurrent.AgentRunner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -154,12 +153,6 @@ public final class Ferry implements AutoCloseable
     public Topic createTopic(final String name, final int partitions, final TopicConfig config)
     {
         final String json = config.toJson();
-        if (json.getBytes(StandardCharsets.UTF_8).length > TopicConfig.MAX_JSON_BYTES)
-        {
-            throw new IllegalArgumentException("topic '" + name + "''s config takes " +
-                json.getBytes(StandardCharsets.UTF_8).length + " bytes as JSON, more than the " +
-                TopicConfig.MAX_JSON_BYTES + " a topic may have; shorten its schema");
-        }
         return topic((ClientConductor.TopicInfo)await(
             conductor.request((c, correlationId) -> c.createTopic(name, partitions, json, correlationId)),
             "create topic '" + name + "'"));

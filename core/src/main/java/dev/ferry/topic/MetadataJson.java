@@ -26,7 +26,7 @@ final class MetadataJson
      */
     static JsonNode parse(final Metadata metadata)
     {
-        return MAPPER.readTree(bytes(metadata));
+        return MAPPER.readTree(metadata.toByteArray());
     }
 
     /**
@@ -40,7 +40,7 @@ final class MetadataJson
      */
     static String topLevelValue(final Metadata metadata, final String field)
     {
-        try (JsonParser parser = MAPPER.tokenStreamFactory().createParser(ObjectReadContext.empty(), bytes(metadata)))
+        try (JsonParser parser = MAPPER.tokenStreamFactory().createParser(ObjectReadContext.empty(), metadata.toByteArray()))
         {
             if (JsonToken.START_OBJECT != parser.nextToken())
             {
@@ -58,12 +58,5 @@ final class MetadataJson
             }
             return null;
         }
-    }
-
-    private static byte[] bytes(final Metadata metadata)
-    {
-        final byte[] bytes = new byte[metadata.length()];
-        metadata.buffer().getBytes(metadata.offset(), bytes);
-        return bytes;
     }
 }

@@ -4,6 +4,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Set;
 
@@ -68,11 +69,12 @@ public final class TopicConfig
     /**
      * @param schema a JSON schema every event's metadata must match.
      * @return this config with a JSON-schema validator.
-     * @throws IllegalArgumentException naming what is wrong if it is not a valid schema.
+     * @throws IllegalArgumentException naming what is wrong if it is not a valid schema, or the config
+     *                                  would exceed {@link #MAX_JSON_BYTES}.
      */
     public TopicConfig withJsonSchema(final JsonNode schema)
     {
-        return new TopicConfig(new JsonSchemaValidator(schema), keySelector);
+        return checkSize(new TopicConfig(new JsonSchemaValidator(schema), keySelector));
     }
 
     /**
@@ -100,7 +102,7 @@ public final class TopicConfig
      */
     public TopicConfig withPartitionKey(final String field)
     {
-        return new TopicConfig(schemaValidator, new KeyPartitionSelector(field));
+        return checkSize(new TopicConfig(schemaValidator, new KeyPartitionSelector(field)));
     }
 
     /**
@@ -164,6 +166,7 @@ public final class TopicConfig
         {
             return DEFAULTS;
         }
+        checkSize(json);
         final JsonNode root;
         try
         {
@@ -211,6 +214,22 @@ public final class TopicConfig
             }
         }
         return config;
+    }
+
+    private static TopicConfig checkSize(final TopicConfig config)
+    {
+        checkSize(config.toJson());
+        return config;
+    }
+
+    private static void checkSize(final String json)
+    {
+        final int bytes = json.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_JSON_BYTES)
+        {
+            throw new IllegalArgumentException("a topic config takes " + bytes + " bytes as JSON, more than the " +
+                MAX_JSON_BYTES + " a topic may have; shorten its schema");
+        }
     }
 
     private static String type(final JsonNode component, final String what, final String... types)

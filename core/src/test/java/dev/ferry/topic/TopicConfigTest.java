@@ -75,6 +75,12 @@ class TopicConfigTest
         assertRefused("{\"partitionSelector\":{\"type\":\"by-key\",\"key\":\"\"}}", "cannot be empty");
         assertRefused("{\"partitionSelector\":{\"type\":\"round-robin\",\"key\":\"x\"}}", "unknown member 'key'");
         assertThrows(IllegalArgumentException.class, () -> TopicConfig.defaults().withJsonSchema("{not json"));
+
+        final String huge = "{\"description\":\"" + "x".repeat(TopicConfig.MAX_JSON_BYTES) + "\"}";
+        final IllegalArgumentException tooBig =
+            assertThrows(IllegalArgumentException.class, () -> TopicConfig.defaults().withJsonSchema(huge));
+        assertTrue(tooBig.getMessage().contains("more than the 32768 a topic may have"), tooBig.getMessage());
+        assertRefused("{\"validator\":{\"type\":\"json-schema\",\"schema\":" + huge + "}}", "more than the 32768");
     }
 
     @Test
